@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// `redoubt <subcommand>`: server today; audit, init and certs come later.
+import { serverMain } from './server-main.js';
+
+const [sub, ...rest] = process.argv.slice(2);
+const usage = 'Usage: redoubt server [redis-server arguments]\n       redoubt --version\n';
+let code = 0;
+switch (sub) {
+  case 'server':
+    code = await serverMain(rest);
+    break;
+  case '--version':
+  case '-v':
+    code = await serverMain(['--version']);
+    break;
+  case undefined:
+  case '-h':
+  case '--help':
+    process.stdout.write(usage);
+    break;
+  default:
+    process.stderr.write(`Unknown subcommand '${sub}'\n` + usage);
+    code = 1;
+}
+if (code >= 0) process.exit(code);

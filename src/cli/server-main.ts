@@ -1,0 +1,105 @@
+// `redoubt-server` / `redoubt server`: argv-compatible with redis-server.
+//   redoubt-server [/path/to/redis.conf] [--directive value ...]
+// `-` as the config path reads it from standard input. Never forks.
+
+import { Config } from '../config/registry.js';
+import { PARAMS } from '../config/params.js';
+import { loadConfigFile, ConfigLoadError } from '../config/load.js';
+import { Server, VERSION, REDOUBT_VERSION } from '../server/server.js';
+import { quoteArg } from '../util/splitargs.js';
+
+const USAGE = `Usage: ./redoubt-server [/path/to/redis.conf] [options] [-]
+       ./redoubt-server - (read config from stdin)
+       ./redoubt-server -v or --version
+       ./redoubt-server -h or --help
+
+Examples:
+       ./redoubt-server (run the server with a safe default config)
+       ./redoubt-server /etc/redis/6379.conf
+       ./redoubt-server --port 7777
+       ./redoubt-server /etc/myredis.conf --loglevel verbose -
+       ./redoubt-server /etc/myredis.conf --loglevel verbose
+`;
+
+/** Turns argv into config text the way redis-server does: `--name v1 v2` become a line each. */
+export function argvToConfig(args: string[]): { file: string; text: string } {
+  let file = '';
+  let j = 0;
+  if (args.length && !args[0].startsWith('--')) {
+    file = args[0];
+    j = 1;
+  }
+  let text = '';
+  let lineStarted = false;
+  for (; j < args.length; j++) {
+    const a = args[j];
+    if (a === '-' && j === args.length - 1 && !file) {
+      file = '-';
+      continue;
+    }
+    if (a === '-') {
+      // "-" after a config file still means stdin is appended (Redis), unsupported combination kept simple
+      continue;
+    }
+    if (a.startsWith('--') && a.length > 2) {
+      if (lineStarted) text += '\n';
+      text += a.slice(2) + ' ';
+      lineStarted = true;
+    } else {
+      text += quoteArg(a) + ' ';
+    }
+  }
+  return { file, text };
+}
+
+export async function serverMain(args: string[]): Promise<number> {
+  if (args.length === 1 && (args[0] === '-v' || args[0] === '--version')) {
+    process.stdout.write(`Redis server v=${VERSION} sha=00000000:0 malloc=libc bits=64 build=redoubt-${REDOUBT_VERSION}\n`);
+    return 0;
+  }
+  if (args.length === 1 && (args[0] === '-h' || args[0] === '--help')) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const cfg = new Config(PARAMS);
+  try {
+    const { file, text } = argvToConfig(args);
+    loadConfigFile(cfg, file, text);
+  } catch (e) {
+    if (e instanceof ConfigLoadError) {
+      process.stderr.write(e.message + '\n');
+      return 1;
+    }
+    throw e;
+  }
+  let server: Server;
+  try {
+    server = new Server({ config: cfg, log: true });
+    server.configFile = cfg.file;
+  } catch (e) {
+    process.stderr.write(`*** FATAL CONFIG FILE ERROR *** ${(e as Error).message}\n`);
+    return 1;
+  }
+  server.logger.notice(`oO0OoO0OoO0Oo Redoubt is starting oO0OoO0OoO0Oo`);
+  server.logger.notice(`Redoubt version=${REDOUBT_VERSION}, Redis compatibility=${VERSION}, bits=64, pid=${process.pid}, just started`);
+  if (!cfg.file) server.logger.warning('No config file specified, using the default config (loopback only, protected mode on).');
+  server.logger.notice(`PID: ${process.pid}`);
+  try {
+    await server.start();
+  } catch (e) {
+    server.logger.warning((e as Error).message);
+    await server.close();
+    return 1;
+  }
+  let stopping = false;
+  const stop = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.warning(`Received ${sig} scheduling shutdown...`);
+    void server.shutdown({}).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  server.onExit = () => process.exit(0);
+  return -1; // keep running
+}

@@ -1,0 +1,187 @@
+// Incremental RESP request parser (multibulk and inline), with Redis's limits
+// and error texts. It yields one command at a time so that state changes made
+// by a command (AUTH lifting the pre-auth limits) apply to the next one.
+
+import { splitArgs } from '../util/splitargs.js';
+
+export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+/** Longest string V8 can hold; bulks above it could never be stored. */
+const MAX_JS_STRING = (1 << 29) - 24;
+/** Bulks at least this large are assembled into a preallocated buffer. */
+const BIG_BULK = 32 * 1024;
+
+export interface ParserLimits {
+  /** proto-max-bulk-len */
+  maxBulkLen: number;
+  /** Redis's limits for clients that must authenticate and have not. */
+  unauthenticated: boolean;
+}
+
+export class ProtocolError {
+  constructor(readonly message: string) {}
+}
+
+const EMPTY = Buffer.alloc(0);
+
+export class RespParser {
+  private buf: Buffer = EMPTY;
+  private pos = 0;
+  private argc = 0; // remaining bulks of the current multibulk
+  private argv: string[] = [];
+  private bulkLen = -1;
+  private big: Buffer | null = null;
+  private bigFill = 0;
+  inline = false; // last command was inline (for MONITOR/log shapes)
+
+  constructor(readonly limits: ParserLimits) {}
+
+  push(chunk: Buffer): void {
+    if (this.big !== null) {
+      const need = this.big.length - this.bigFill;
+      const n = Math.min(need, chunk.length);
+      chunk.copy(this.big, this.bigFill, 0, n);
+      this.bigFill += n;
+      chunk = n === chunk.length ? EMPTY : chunk.subarray(n);
+      if (chunk.length === 0) return;
+    }
+    if (this.pos >= this.buf.length) {
+      this.buf = chunk;
+    } else {
+      this.buf = Buffer.concat([this.buf.subarray(this.pos), chunk]);
+    }
+    this.pos = 0;
+  }
+
+  /** Bytes held for commands not yet complete (client-query-buffer-limit). */
+  pending(): number {
+    return this.buf.length - this.pos + this.bigFill;
+  }
+
+  /** Next complete command, null when more bytes are needed, or a ProtocolError. */
+  next(): string[] | null | ProtocolError {
+    for (;;) {
+      if (this.big !== null) {
+        if (this.bigFill < this.big.length) return null;
+        const b = this.big;
+        this.big = null;
+        this.bigFill = 0;
+        this.argv.push(b.latin1Slice(0, b.length - 2));
+        this.bulkLen = -1;
+        if (--this.argc === 0) return this.take();
+        continue;
+      }
+      const buf = this.buf;
+      let pos = this.pos;
+      if (this.argc === 0) {
+        if (pos >= buf.length) return null;
+        if (buf[pos] !== 42 /* '*' */) {
+          const r = this.parseInline();
+          if (r === undefined) continue; // empty line
+          return r;
+        }
+        this.inline = false;
+        const nl = buf.indexOf(13, pos);
+        if (nl === -1 || nl + 1 >= buf.length) {
+          if (buf.length - pos > PROTO_INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big mbulk count string');
+          return null;
+        }
+        const n = parseLen(buf, pos + 1, nl);
+        if (n === null || n > 2147483647) return new ProtocolError('Protocol error: invalid multibulk length');
+        if (this.limits.unauthenticated && n > 10) return new ProtocolError('Protocol error: unauthenticated multibulk length');
+        this.pos = nl + 2;
+        if (n <= 0) continue; // Redis ignores empty multibulks
+        this.argc = n;
+        this.argv = [];
+        continue;
+      }
+      // inside a multibulk: read bulks
+      if (this.bulkLen === -1) {
+        if (pos >= buf.length) return null;
+        const nl = buf.indexOf(13, pos);
+        if (nl === -1 || nl + 1 >= buf.length) {
+          if (buf.length - pos > PROTO_INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big bulk count string');
+          return null;
+        }
+        if (buf[pos] !== 36 /* '$' */) {
+          return new ProtocolError(`Protocol error: expected '$', got '${String.fromCharCode(buf[pos])}'`);
+        }
+        const n = parseLen(buf, pos + 1, nl);
+        if (n === null || n < 0 || n > this.limits.maxBulkLen || n > MAX_JS_STRING) return new ProtocolError('Protocol error: invalid bulk length');
+        if (this.limits.unauthenticated && n > 16384) return new ProtocolError('Protocol error: unauthenticated bulk length');
+        pos = nl + 2;
+        this.pos = pos;
+        this.bulkLen = n;
+        if (n >= BIG_BULK && buf.length - pos < n + 2) {
+          // assemble big bulks in place instead of re-concatenating every chunk
+          this.big = Buffer.allocUnsafe(n + 2);
+          const have = buf.length - pos;
+          buf.copy(this.big, 0, pos, buf.length);
+          this.bigFill = have;
+          this.buf = EMPTY;
+          this.pos = 0;
+          continue;
+        }
+      }
+      const n = this.bulkLen;
+      // like Redis, the two bytes after a bulk are skipped without being checked
+      if (buf.length - pos < n + 2) return null;
+      this.argv.push(buf.latin1Slice(pos, pos + n));
+      this.pos = pos + n + 2;
+      this.bulkLen = -1;
+      if (--this.argc === 0) return this.take();
+    }
+  }
+
+  private take(): string[] {
+    const a = this.argv;
+    this.argv = [];
+    if (this.pos >= this.buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+    return a;
+  }
+
+  private parseInline(): string[] | null | ProtocolError | undefined {
+    const buf = this.buf;
+    const pos = this.pos;
+    const nl = buf.indexOf(10, pos);
+    if (nl === -1) {
+      if (buf.length - pos > PROTO_INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big inline request');
+      return null;
+    }
+    let end = nl;
+    if (end > pos && buf[end - 1] === 13) end--;
+    const line = buf.latin1Slice(pos, end);
+    this.pos = nl + 1;
+    if (this.pos >= buf.length) {
+      this.buf = EMPTY;
+      this.pos = 0;
+    }
+    const args = splitArgs(line);
+    if (args === null) return new ProtocolError('Protocol error: unbalanced quotes in request');
+    if (args.length === 0) return undefined;
+    this.inline = true;
+    return args;
+  }
+}
+
+/** Parses the decimal between `from` and `to` (exclusive) like string2ll; null if invalid. */
+function parseLen(buf: Buffer, from: number, to: number): number | null {
+  if (from >= to || to - from > 20) return null;
+  let i = from;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+    if (i === to) return null;
+  }
+  let n = 0;
+  if (buf[i] === 48 && to - i > 1) return null;
+  for (; i < to; i++) {
+    const c = buf[i] - 48;
+    if (c < 0 || c > 9) return null;
+    n = n * 10 + c;
+  }
+  return neg ? -n : n;
+}

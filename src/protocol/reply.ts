@@ -1,0 +1,119 @@
+// Reply encoding for RESP2 and RESP3. Replies accumulate as one latin1 string
+// per connection and are flushed with a single socket write per read batch.
+
+export type Resp = 2 | 3;
+
+const CRLF = '\r\n';
+
+/** Redis 7.0 formats doubles with %.17g; injected by the numbers util. */
+export let formatDoubleForReply: (d: number) => string = (d) => String(d);
+export function setDoubleFormatter(f: (d: number) => string): void {
+  formatDoubleForReply = f;
+}
+
+export class ReplyWriter {
+  out = '';
+  resp: Resp = 2;
+
+  raw(s: string): void {
+    this.out += s;
+  }
+  ok(): void {
+    this.out += '+OK\r\n';
+  }
+  simple(s: string): void {
+    this.out += '+' + s + CRLF;
+  }
+  /** `msg` carries its own code, e.g. "ERR syntax error" or "WRONGTYPE ...". */
+  error(msg: string): void {
+    if (msg.indexOf('\r') !== -1 || msg.indexOf('\n') !== -1) msg = msg.replace(/[\r\n]/g, ' ');
+    this.out += '-' + msg + CRLF;
+  }
+  int(n: number | bigint): void {
+    this.out += ':' + n + CRLF;
+  }
+  bulk(s: string): void {
+    this.out += '$' + s.length + CRLF + s + CRLF;
+  }
+  bulkOrNil(s: string | undefined | null): void {
+    if (s === undefined || s === null) this.nil();
+    else this.out += '$' + s.length + CRLF + s + CRLF;
+  }
+  nil(): void {
+    this.out += this.resp === 3 ? '_\r\n' : '$-1\r\n';
+  }
+  nilArray(): void {
+    this.out += this.resp === 3 ? '_\r\n' : '*-1\r\n';
+  }
+  array(n: number): void {
+    this.out += '*' + n + CRLF;
+  }
+  /** A map of n pairs: RESP3 map, RESP2 flat array. */
+  map(n: number): void {
+    this.out += (this.resp === 3 ? '%' : '*') + (this.resp === 3 ? n : n * 2) + CRLF;
+  }
+  set(n: number): void {
+    this.out += (this.resp === 3 ? '~' : '*') + n + CRLF;
+  }
+  push(n: number): void {
+    this.out += (this.resp === 3 ? '>' : '*') + n + CRLF;
+  }
+  /** Attribute-free RESP3 double, bulk string in RESP2. */
+  double(d: number): void {
+    const s = formatDoubleForReply(d);
+    if (this.resp === 3) this.out += ',' + s + CRLF;
+    else this.out += '$' + s.length + CRLF + s + CRLF;
+  }
+  bool(b: boolean): void {
+    if (this.resp === 3) this.out += b ? '#t\r\n' : '#f\r\n';
+    else this.out += b ? ':1\r\n' : ':0\r\n';
+  }
+  verbatim(s: string, fmt = 'txt'): void {
+    if (this.resp === 3) this.out += '=' + (s.length + 4) + CRLF + fmt + ':' + s + CRLF;
+    else this.bulk(s);
+  }
+  bulks(items: readonly string[]): void {
+    let o = '*' + items.length + CRLF;
+    for (let i = 0; i < items.length; i++) {
+      const s = items[i];
+      o += '$' + s.length + CRLF + s + CRLF;
+    }
+    this.out += o;
+  }
+  /** Array of bulk strings, RESP3 set type when asked. */
+  bulkSet(items: readonly string[]): void {
+    this.set(items.length);
+    for (let i = 0; i < items.length; i++) this.bulk(items[i]);
+  }
+  /** Generic value rendering used by COMMAND INFO/DOCS and other metadata replies. */
+  value(v: unknown): void {
+    if (v === null || v === undefined) this.nil();
+    else if (typeof v === 'string') this.bulk(v);
+    else if (typeof v === 'number' || typeof v === 'bigint') this.int(v);
+    else if (typeof v === 'boolean') this.bool(v);
+    else if (Array.isArray(v)) {
+      this.array(v.length);
+      for (const x of v) this.value(x);
+    } else if (v instanceof Status) this.simple(v.s);
+    else if (v instanceof SetOf) {
+      this.set(v.items.length);
+      for (const x of v.items) this.value(x);
+    } else if (typeof v === 'object') {
+      const keys = Object.keys(v as object);
+      this.map(keys.length);
+      for (const k of keys) {
+        this.bulk(k);
+        this.value((v as Record<string, unknown>)[k]);
+      }
+    }
+  }
+}
+
+/** Marks a status reply (+) inside a generic value(). */
+export class Status {
+  constructor(readonly s: string) {}
+}
+/** Marks a RESP3 set inside a generic value(). */
+export class SetOf {
+  constructor(readonly items: unknown[]) {}
+}

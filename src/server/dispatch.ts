@@ -1,0 +1,107 @@
+// The one path every command takes: lookup (after rename-command) -> arity ->
+// authentication -> authorization (ACL) -> context checks (MULTI, RESP2
+// subscribed mode) -> queue or execute -> stats, slowlog, propagation.
+
+import { CMD, type Command } from '../commands/table.js';
+import { CLIENT, type Client } from './client.js';
+import type { Server } from './server.js';
+
+const MULTI_PASSTHROUGH = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+const SUBSCRIBED_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
+
+/** Rejects a command before it runs; inside MULTI that also dooms EXEC. */
+export function rejectCommand(c: Client, msg: string, cmd?: Command): void {
+  if (c.flags & CLIENT.MULTI) c.flags |= CLIENT.DIRTY_EXEC;
+  if (cmd) cmd.rejectedCalls++;
+  c.error(msg);
+}
+
+function unknownCommand(argv: string[]): string {
+  let args = '';
+  for (let i = 1; i < argv.length && args.length < 128; i++) {
+    args += `'${argv[i].slice(0, 128 - args.length)}' `;
+  }
+  return `ERR unknown command '${argv[0].slice(0, 128)}', with args beginning with: ${args}`;
+}
+
+export function lookupCommand(server: Server, argv: string[], c: Client): Command | null {
+  const base = server.commands.lookup(argv[0]);
+  if (base === undefined) {
+    rejectCommand(c, unknownCommand(argv));
+    return null;
+  }
+  if (base.sub === null || argv.length < 2) return base;
+  const sub = base.sub.get(argv[1]) ?? base.sub.get(argv[1].toLowerCase());
+  if (sub === undefined) {
+    rejectCommand(c, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`, base);
+    return null;
+  }
+  return sub;
+}
+
+export function processCommand(server: Server, c: Client, argv: string[]): void {
+  const cmd = lookupCommand(server, argv, c);
+  if (cmd === null) return;
+  const argc = argv.length;
+  const arity = cmd.arity;
+  if ((arity > 0 && arity !== argc) || argc < -arity || (cmd.sub !== null && cmd.handler === null)) {
+    rejectCommand(c, `ERR wrong number of arguments for '${cmd.fullName}' command`, cmd);
+    return;
+  }
+  if (!c.authenticated && !(cmd.flags & CMD.NO_AUTH)) {
+    rejectCommand(c, 'NOAUTH Authentication required.', cmd);
+    return;
+  }
+  if (c.flags & CLIENT.MULTI && cmd.flags & CMD.NO_MULTI) {
+    rejectCommand(c, 'ERR Command not allowed inside a transaction', cmd);
+    return;
+  }
+  const denied = server.authorize(c, cmd, argv);
+  if (denied !== null) {
+    rejectCommand(c, denied, cmd);
+    return;
+  }
+  const pre = server.precheck(c, cmd, argv);
+  if (pre !== null) {
+    rejectCommand(c, pre, cmd);
+    return;
+  }
+  if (c.resp === 2 && c.flags & CLIENT.PUBSUB && !SUBSCRIBED_ALLOWED.has(cmd.parent?.fullName ?? cmd.fullName)) {
+    rejectCommand(
+      c,
+      `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
+      cmd,
+    );
+    return;
+  }
+  if (c.flags & CLIENT.MULTI && !MULTI_PASSTHROUGH.has(cmd.fullName)) {
+    c.multiQueue!.push({ cmd, argv });
+    c.raw('+QUEUED\r\n');
+    return;
+  }
+  call(server, c, cmd, argv);
+}
+
+/** Executes a command that passed every check (also used by EXEC). */
+export function call(server: Server, c: Client, cmd: Command, argv: string[]): void {
+  const ks = server.keyspace;
+  const dirty = ks.dirty;
+  const errors = server.stats.totalErrorReplies;
+  const mark = c.replyMode === 'on' ? -1 : c.out.length;
+  c.cmd = cmd;
+  c.argv = argv;
+  const t0 = performance.now();
+  cmd.handler!(c, argv);
+  const usec = Math.round((performance.now() - t0) * 1000);
+  if (mark !== -1) {
+    c.out = c.out.slice(0, mark);
+    if (c.replyMode === 'skip' && cmd.fullName !== 'client|reply') c.replyMode = 'on';
+  }
+  cmd.calls++;
+  cmd.usec += usec;
+  if (server.stats.totalErrorReplies !== errors) cmd.failedCalls++;
+  server.stats.numCommands++;
+  c.lastCmd = cmd.fullName;
+  server.afterCall(c, cmd, c.argv, usec, ks.dirty !== dirty);
+  c.cmd = null;
+}

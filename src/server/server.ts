@@ -1,0 +1,188 @@
+// The server: configuration, keyspace, command table, users and clients, and
+// the hooks (authorize, precheck, afterCall, propagate) through which
+// features observe the command flow without editing the dispatch path.
+
+import { Config } from '../config/registry.js';
+import { PARAMS } from '../config/params.js';
+import { Keyspace } from '../store/db.js';
+import { CommandTable, type Command } from '../commands/table.js';
+import { FAMILIES, type FamilyModule } from '../commands/index.js';
+import { Users } from '../security/users.js';
+import { Logger } from './log.js';
+import { Stats } from './stats.js';
+import { CLIENT, Client } from './client.js';
+import { Listeners } from './listeners.js';
+import { startCron, type Cron } from './cron.js';
+import { setDoubleFormatter } from '../protocol/reply.js';
+import { formatDouble } from '../util/numbers.js';
+
+setDoubleFormatter(formatDouble);
+
+export const VERSION = '7.0.15';
+export const REDOUBT_VERSION = '0.1.0';
+
+/** Feature hooks; each is a list so several features can observe the same point. */
+export interface ServerHooks {
+  /** Returns an error reply (NOPERM...) to refuse the command. */
+  authorize: ((c: Client, cmd: Command, argv: string[]) => string | null)[];
+  /** Other refusals before execution (OOM, loading, readonly replica...). */
+  precheck: ((c: Client, cmd: Command, argv: string[]) => string | null)[];
+  /** After every executed command (slowlog, MONITOR, keyspace hit stats). */
+  afterCall: ((c: Client, cmd: Command, argv: string[], usec: number, dirty: boolean) => void)[];
+  /** Writes to propagate to AOF/replicas: db index and argv. */
+  propagate: ((db: number, argv: string[]) => void)[];
+  /** A client is going away (unsubscribe, unblock, unwatch...). */
+  clientFreed: ((c: Client) => void)[];
+  /** Cron tick (hz). */
+  cron: ((now: number) => void)[];
+  /** Before shutdown (persistence later). */
+  shutdown: ((nosave: boolean, save: boolean) => string | null)[];
+}
+
+export interface ServerOptions {
+  config?: Config;
+  /** Log to stdout in Redis's format (the CLI sets this; embedding defaults to silent). */
+  log?: boolean;
+}
+
+export class Server {
+  readonly config: Config;
+  readonly keyspace: Keyspace;
+  readonly commands: CommandTable;
+  readonly users = new Users();
+  readonly logger = new Logger();
+  readonly stats = new Stats();
+  readonly clients = new Map<number, Client>();
+  readonly monitors = new Set<Client>();
+  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [] };
+  readonly listeners: Listeners;
+  /** Per-feature shared state (pubsub registry, watched keys, blocking queues...). */
+  readonly ext: Record<string, unknown> = {};
+  readonly runId = [...crypto.getRandomValues(new Uint8Array(20))].map((b) => b.toString(16).padStart(2, '0')).join('');
+  private nextClientId = 1;
+  private cron: Cron | null = null;
+  private closing = false;
+  /** Commands are processed only when not paused; see CLIENT PAUSE. */
+  pause: { until: number; all: boolean } | null = null;
+  lastSave = Math.floor(Date.now() / 1000);
+  configFile: string | null = null;
+  executable = process.argv[1] ?? '';
+
+  constructor(opts: ServerOptions = {}) {
+    this.config = opts.config ?? new Config(PARAMS);
+    this.logger.silent = !opts.log;
+    this.keyspace = new Keyspace(this.config.num('databases'));
+    const families: FamilyModule[] = FAMILIES;
+    this.commands = new CommandTable(families.map((f) => f.commands));
+    for (const f of families) f.install?.(this);
+    this.listeners = new Listeners(this);
+    this.bindConfig();
+  }
+
+  private bindConfig(): void {
+    const cfg = this.config;
+    this.users.setRequirePass(cfg.str('requirepass'));
+    cfg.onChange('requirepass', (v) => this.users.setRequirePass(v));
+    this.logger.level = cfg.str('loglevel') as Logger['level'];
+    cfg.onChange('loglevel', (v) => (this.logger.level = v as Logger['level']));
+    this.logger.file = cfg.str('logfile');
+    for (const [from, to] of cfg.renames) {
+      if (!this.commands.rename(from, to)) throw new Error(`Unknown command '${from}' in rename-command`);
+    }
+  }
+
+  async start(): Promise<void> {
+    this.logger.notice(`Redoubt ${REDOUBT_VERSION} (Redis ${VERSION} compatible) starting, pid=${process.pid}`);
+    await this.listeners.start();
+    this.cron = startCron(this);
+    this.logger.notice('Server initialized');
+    this.logger.notice('Ready to accept connections');
+  }
+
+  get port(): number {
+    return this.listeners.tcpPort;
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    this.cron?.stop();
+    for (const c of [...this.clients.values()]) this.freeClient(c);
+    await this.listeners.close();
+  }
+
+  createClient(socket: import('node:net').Socket | null, isUnix: boolean): Client {
+    const c = new Client(this, socket, this.nextClientId++, isUnix);
+    this.clients.set(c.id, c);
+    this.stats.numConnections++;
+    return c;
+  }
+
+  freeClient(c: Client): void {
+    if (!this.clients.delete(c.id)) return;
+    this.monitors.delete(c);
+    for (const h of this.hooks.clientFreed) h(c);
+    if (c.socket && !c.socket.destroyed) {
+      if (c.out.length) {
+        c.socket.end(c.out, 'latin1');
+        c.out = '';
+      } else c.socket.destroy();
+    }
+  }
+
+  /** Sends what is queued in c.out now. */
+  flushClient(c: Client): void {
+    const s = c.socket;
+    if (c.out.length === 0 || s === null) return;
+    const out = c.out;
+    c.out = '';
+    this.stats.netOutputBytes += out.length;
+    if (s.destroyed || !s.writable) return;
+    s.write(out, 'latin1');
+    if (c.flags & CLIENT.CLOSE_AFTER_REPLY) this.freeClient(c);
+  }
+
+  authorize(c: Client, cmd: Command, argv: string[]): string | null {
+    const a = this.hooks.authorize;
+    for (let i = 0; i < a.length; i++) {
+      const r = a[i](c, cmd, argv);
+      if (r !== null) return r;
+    }
+    return null;
+  }
+
+  precheck(c: Client, cmd: Command, argv: string[]): string | null {
+    const a = this.hooks.precheck;
+    for (let i = 0; i < a.length; i++) {
+      const r = a[i](c, cmd, argv);
+      if (r !== null) return r;
+    }
+    return null;
+  }
+
+  afterCall(c: Client, cmd: Command, argv: string[], usec: number, dirty: boolean): void {
+    const a = this.hooks.afterCall;
+    for (let i = 0; i < a.length; i++) a[i](c, cmd, argv, usec, dirty);
+    if (dirty) this.propagate(c.db.id, argv);
+  }
+
+  propagate(db: number, argv: string[]): void {
+    const a = this.hooks.propagate;
+    for (let i = 0; i < a.length; i++) a[i](db, argv);
+  }
+
+  /** SHUTDOWN and signals. Returns an error text when refused. */
+  async shutdown(opts: { nosave?: boolean; save?: boolean; force?: boolean } = {}): Promise<string | null> {
+    this.logger.warning('User requested shutdown...');
+    for (const h of this.hooks.shutdown) {
+      const err = h(!!opts.nosave, !!opts.save);
+      if (err && !opts.force) return err;
+    }
+    await this.close();
+    this.logger.warning('Redoubt is now ready to exit, bye bye...');
+    this.onExit?.();
+    return null;
+  }
+  /** Set by the CLI: exit the process once shut down. */
+  onExit: (() => void) | null = null;
+}

@@ -1,0 +1,266 @@
+// Databases and the one API through which the keyspace is read and changed.
+// Every mutation reports to the Keyspace so that WATCH, keyspace
+// notifications, blocking-list wakeups and (later) AOF/replication and
+// eviction bookkeeping observe the same events.
+
+import { Entry, type Value, typeOf, NOTIFY } from './types.js';
+
+export interface KeyspaceObserver {
+  /** A key's value changed or it was deleted (WATCH invalidation). */
+  keyModified?(db: Db, key: string): void;
+  /** Keyspace notification, `type` is a NOTIFY class bit. */
+  keyEvent?(db: Db, type: number, event: string, key: string): void;
+  /** A list/zset/stream key appeared: blocked clients may be served. */
+  keyReady?(db: Db, key: string): void;
+  /** A key was removed by expiry; propagate a DEL to AOF/replicas. */
+  keyExpired?(db: Db, key: string): void;
+  /** FLUSHDB (db) / FLUSHALL (null). */
+  flushed?(db: Db | null): void;
+  swapped?(a: Db, b: Db): void;
+}
+
+export const LRU_CLOCK_MAX = (1 << 24) - 1;
+export function lruClock(): number {
+  return Math.floor(Date.now() / 1000) & LRU_CLOCK_MAX;
+}
+
+export class Keyspace {
+  readonly dbs: Db[] = [];
+  readonly observers: KeyspaceObserver[] = [];
+  /** Number of changes since the last save (server.dirty). */
+  dirty = 0;
+  stats = { hits: 0, misses: 0, expiredKeys: 0, evictedKeys: 0, expiredStalePerc: 0 };
+  /** Replicas never expire keys themselves; they wait for the primary's DEL. */
+  isReplica = false;
+  /** Set while a command that must not update access times runs (CLIENT NO-TOUCH, OBJECT). */
+  noTouch = false;
+
+  constructor(count: number) {
+    for (let i = 0; i < count; i++) this.dbs.push(new Db(i, this));
+  }
+
+  observe(o: KeyspaceObserver): void {
+    this.observers.push(o);
+  }
+
+  keyModified(db: Db, key: string): void {
+    for (const o of this.observers) o.keyModified?.(db, key);
+  }
+  notify(db: Db, type: number, event: string, key: string): void {
+    for (const o of this.observers) o.keyEvent?.(db, type, event, key);
+  }
+  keyReady(db: Db, key: string): void {
+    for (const o of this.observers) o.keyReady?.(db, key);
+  }
+
+  flushAll(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.clear();
+    for (const o of this.observers) o.flushed?.(null);
+    return n;
+  }
+
+  swap(a: number, b: number): void {
+    const x = this.dbs[a];
+    const y = this.dbs[b];
+    if (x === y) return;
+    const d = x.dict;
+    const e = x.expires;
+    x.dict = y.dict;
+    x.expires = y.expires;
+    y.dict = d;
+    y.expires = e;
+    for (const o of this.observers) o.swapped?.(x, y);
+  }
+
+  totalKeys(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.dict.size;
+    return n;
+  }
+}
+
+export class Db {
+  dict = new Map<string, Entry>();
+  /** Absolute unix ms deadlines, kept apart from entries like Redis's expires dict. */
+  expires = new Map<string, number>();
+  /** Live iterator over `expires` for the active expiry cycle. */
+  expireCursor: Iterator<[string, number]> | null = null;
+  avgTtl = 0;
+
+  constructor(
+    readonly id: number,
+    readonly ks: Keyspace,
+  ) {}
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** Removes `key` if its deadline passed. True when the key is (now) gone. */
+  expireIfNeeded(key: string, now = Date.now()): boolean {
+    const when = this.expires.get(key);
+    if (when === undefined || when > now) return false;
+    if (this.ks.isReplica) return true;
+    this.deleteExpired(key);
+    return true;
+  }
+
+  deleteExpired(key: string): void {
+    this.ks.stats.expiredKeys++;
+    this.remove(key);
+    this.ks.notify(this, NOTIFY.EXPIRED, 'expired', key);
+    for (const o of this.ks.observers) o.keyExpired?.(this, key);
+  }
+
+  /** Lookup for reading: counts hits/misses, updates the access clock. */
+  read(key: string): Entry | undefined {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) {
+      this.ks.stats.misses++;
+      this.ks.notify(this, NOTIFY.KEY_MISS, 'keymiss', key);
+      return undefined;
+    }
+    const e = this.dict.get(key);
+    if (e === undefined) {
+      this.ks.stats.misses++;
+      this.ks.notify(this, NOTIFY.KEY_MISS, 'keymiss', key);
+      return undefined;
+    }
+    this.ks.stats.hits++;
+    if (!this.ks.noTouch) e.lru = lruClock();
+    return e;
+  }
+
+  /** Lookup for writing: expires the key if needed, no hit/miss accounting. */
+  write(key: string): Entry | undefined {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    const e = this.dict.get(key);
+    if (e !== undefined && !this.ks.noTouch) e.lru = lruClock();
+    return e;
+  }
+
+  /** Existence without touching the access clock or the stats. */
+  peek(key: string): Entry | undefined {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    return this.dict.get(key);
+  }
+
+  /** Adds a key that must not exist (dbAdd). */
+  add(key: string, value: Value): Entry {
+    const e = new Entry(value, lruClock());
+    this.dict.set(key, e);
+    this.ks.keyModified(this, key);
+    if (typeof value !== 'string') {
+      const t = value.type;
+      if (t === 'list' || t === 'zset' || t === 'stream') this.ks.keyReady(this, key);
+    }
+    return e;
+  }
+
+  /** SET semantics: create or overwrite, dropping the TTL unless keepTtl. */
+  set(key: string, value: Value, keepTtl = false): void {
+    const e = this.dict.get(key);
+    if (e === undefined) {
+      this.add(key, value);
+    } else {
+      e.value = value;
+      e.lru = lruClock();
+      this.ks.keyModified(this, key);
+    }
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  /** Call after changing a stored object in place (HSET on an existing hash...). */
+  modified(key: string): void {
+    this.ks.keyModified(this, key);
+  }
+
+  /** Removes a key and its TTL. True when it existed. */
+  remove(key: string): boolean {
+    if (!this.dict.delete(key)) return false;
+    if (this.expires.size !== 0) this.expires.delete(key);
+    this.ks.keyModified(this, key);
+    return true;
+  }
+
+  /** DEL semantics with lazy expiry first. */
+  delete(key: string): boolean {
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return false;
+    return this.remove(key);
+  }
+
+  setExpire(key: string, whenMs: number): void {
+    this.expires.set(key, whenMs);
+    this.ks.keyModified(this, key);
+  }
+  getExpire(key: string): number | undefined {
+    return this.expires.get(key);
+  }
+  persist(key: string): boolean {
+    if (!this.expires.delete(key)) return false;
+    this.ks.keyModified(this, key);
+    return true;
+  }
+
+  notify(type: number, event: string, key: string): void {
+    this.ks.notify(this, type, event, key);
+  }
+
+  /** Empties the database; returns the number of keys removed. */
+  clear(): number {
+    const n = this.dict.size;
+    this.dict = new Map();
+    this.expires = new Map();
+    this.expireCursor = null;
+    return n;
+  }
+
+  flush(): number {
+    const n = this.clear();
+    for (const o of this.ks.observers) o.flushed?.(this);
+    return n;
+  }
+
+  /** A random key that is not expired, or undefined (RANDOMKEY). */
+  randomKey(): string | undefined {
+    for (let tries = 0; tries < 100 && this.dict.size > 0; tries++) {
+      const key = randomMapKey(this.dict);
+      if (key === undefined) return undefined;
+      if (this.expires.size !== 0 && this.expireIfNeeded(key)) continue;
+      return key;
+    }
+    return undefined;
+  }
+
+  typeOf(key: string): string {
+    const e = this.peek(key);
+    return e === undefined ? 'none' : typeOf(e.value);
+  }
+}
+
+/**
+ * Picks a random key from a Map. Maps have no random access, so this walks a
+ * random prefix of at most 64 entries from a rotating iterator: cheap, and
+ * uniform enough over repeated calls (Redis's own pick is not uniform either).
+ */
+const randomIters = new WeakMap<Map<string, unknown>, Iterator<string>>();
+export function randomMapKey(m: Map<string, unknown>): string | undefined {
+  if (m.size === 0) return undefined;
+  let it = randomIters.get(m);
+  if (it === undefined) {
+    it = m.keys();
+    randomIters.set(m, it);
+  }
+  let skip = Math.floor(Math.random() * Math.min(64, m.size));
+  for (;;) {
+    const r = it.next();
+    if (r.done) {
+      it = m.keys();
+      randomIters.set(m, it);
+      continue;
+    }
+    if (skip-- <= 0) return r.value;
+  }
+}
+
+export { typeOf };

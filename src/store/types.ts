@@ -1,0 +1,43 @@
+// Value model. Strings are stored as bare latin1 JS strings (the most compact
+// and fastest shape); every other type is an object carrying its `type` tag.
+
+export type TypeName = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
+
+export interface RObject {
+  readonly type: Exclude<TypeName, 'string'>;
+  /** Redis's encoding name (listpack, quicklist, hashtable, intset, skiplist...). */
+  encoding(): string;
+}
+
+export type Value = string | RObject;
+
+export function typeOf(v: Value): TypeName {
+  return typeof v === 'string' ? 'string' : v.type;
+}
+
+/** One key's slot in a database. `lru` is Redis's 24-bit seconds clock (LRU/LFU later). */
+export class Entry {
+  constructor(
+    public value: Value,
+    public lru: number,
+  ) {}
+}
+
+// Keyspace notification classes, the bits of notify-keyspace-events.
+export const NOTIFY = {
+  KEYSPACE: 1 << 0, // K
+  KEYEVENT: 1 << 1, // E
+  GENERIC: 1 << 2, // g
+  STRING: 1 << 3, // $
+  LIST: 1 << 4, // l
+  SET: 1 << 5, // s
+  HASH: 1 << 6, // h
+  ZSET: 1 << 7, // z
+  EXPIRED: 1 << 8, // x
+  EVICTED: 1 << 9, // e
+  STREAM: 1 << 10, // t
+  KEY_MISS: 1 << 11, // m
+  LOADED: 1 << 12, // module only
+  MODULE: 1 << 13, // d
+  NEW: 1 << 14, // n
+} as const;
