@@ -9,6 +9,7 @@ export const ERR = {
   outOfRange: 'ERR index out of range',
   overflow: 'ERR increment or decrement would overflow',
   dbIndex: 'ERR DB index is out of range',
+  sameObject: 'ERR source and destination objects are the same',
   invalidExpire: (cmd: string) => `ERR invalid expire time in '${cmd}' command`,
   wrongArgs: (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`,
   noAuth: 'NOAUTH Authentication required.',

@@ -2,6 +2,7 @@
 // except where we are safer by design (bind, protected configs, DEBUG, MODULE).
 
 import type { ParamDef } from './registry.js';
+import { parseNotifyParam, formatNotifyParam } from '../server/notify.js';
 
 const b = (name: string, def: 'yes' | 'no', extra: Partial<ParamDef> = {}): ParamDef => ({ name, type: 'bool', default: def, ...extra });
 const i = (name: string, def: number, min: number, max: number, extra: Partial<ParamDef> = {}): ParamDef => ({ name, type: 'int', default: String(def), min, max, ...extra });
@@ -56,7 +57,7 @@ export const PARAMS: ParamDef[] = [
   i('zset-max-listpack-entries', 128, 0, LLONG_MAX, { aliases: ['zset-max-ziplist-entries'] }),
   i('zset-max-listpack-value', 64, 0, LLONG_MAX, { aliases: ['zset-max-ziplist-value'] }),
   m('hll-sparse-max-bytes', 3000, 0, LLONG_MAX),
-  s('notify-keyspace-events', ''),
+  s('notify-keyspace-events', '', { parse: (raw) => parseNotifyParam(raw), format: (v) => formatNotifyParam(v) }),
   b('lazyfree-lazy-user-flush', 'no'),
   b('lazyfree-lazy-user-del', 'no'),
 ];

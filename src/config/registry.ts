@@ -2,53 +2,117 @@
 // once (params.ts) with its type, default, bounds and flags. redis.conf
 // loading, command-line directives, CONFIG GET/SET/REWRITE and the audit all
 // go through it.
+//
+// Values are kept as canonical strings, exactly as CONFIG GET prints them
+// (memory values in plain bytes, enums lowercase, octal for unixsocketperm,
+// "10%" for percentages). Readers use str()/num()/bool()/big().
 
 export type ParamType = 'bool' | 'int' | 'memory' | 'enum' | 'string' | 'special';
+
+/** Where a parse runs: a config file / argv line, or CONFIG SET. */
+export type ParseMode = 'load' | 'set';
 
 export interface ParamDef {
   name: string;
   aliases?: string[];
   type: ParamType;
-  /** Default as it would be written in redis.conf. */
+  /** Default, in canonical (CONFIG GET) form. */
   default: string;
-  min?: number;
-  max?: number;
-  /** enum values (lowercase) */
+  /** Numeric bounds (int/memory), as C long long / unsigned long long values. */
+  min?: bigint;
+  max?: bigint;
+  /** Unsigned C storage (size_t, unsigned int, unsigned long long): bounds compared as unsigned 64-bit. */
+  unsigned?: boolean;
+  /** memory-or-percent value (maxmemory-clients): "10%" is kept as a percentage. */
+  percent?: boolean;
+  /** Octal integer (unixsocketperm). */
+  octal?: boolean;
+  /** Enum names, in Redis's order (error texts list them in this order). */
   values?: string[];
-  /** enum flags: several values allowed, space separated */
+  /** Enum numeric values when names share a value or form bit flags (default: index). */
+  enumValues?: number[];
+  /** Enum is a set of bit flags (several names at once, shutdown-on-sigterm). */
+  bitflags?: boolean;
+  /** MULTI_ARG_CONFIG: several arguments in a file line; CONFIG SET splits its value on spaces. */
   multi?: boolean;
   /** CONFIG SET refused ("can't set immutable config") */
   immutable?: boolean;
   /** CONFIG SET refused unless enable-protected-configs allows it */
   protected?: boolean;
-  /** Value is a secret: redacted from logs and CONFIG REWRITE diffs shown to people */
+  /** Value is a secret: redacted from SLOWLOG/MONITOR by CONFIG SET */
   sensitive?: boolean;
-  /** Directive may repeat in a file, each occurrence adding to the value (save, bind...) */
-  repeatable?: boolean;
-  /** Directive accepted in files but not shown by CONFIG GET */
+  /** Not matched by CONFIG GET patterns (exact name only) */
   hidden?: boolean;
-  /** Parse and validate a raw value; returns the canonical stored string or an error message. */
-  parse?: (raw: string[], cfg: Config) => string | { error: string };
-  /** Format the stored value for CONFIG GET. */
-  format?: (v: string, cfg: Config) => string;
-  /** Called after a successful change; may throw/return an error to trigger rollback. */
+  /** CONFIG SET refused while loading a dataset */
+  denyLoading?: boolean;
+  /** Strings: the empty string means "unset" (CONFIG REWRITE drops the directive). */
+  emptyIsNull?: boolean;
+  /** The feature behind the parameter is not built yet: accepted and stored only. */
+  stored?: boolean;
+  /** Extra validation of a parsed value (strings, enums, numbers); returns an error text. */
+  check?: (v: string, cfg: Config) => string | null;
+  /** Normalises a valid value (hz is capped to 1..500). */
+  normalize?: (v: string) => string;
+  /** Parses raw arguments of a special parameter; returns the canonical value or an error. */
+  parse?: (raw: string[], cfg: Config, mode: ParseMode) => string | { error: string };
+  /** Live value for CONFIG GET (dir is the process's working directory). */
+  get?: (cfg: Config) => string;
+  /** Side effect of a new value, at load and on CONFIG SET (dir: chdir). Returns an error text to refuse. */
   apply?: (v: string, cfg: Config) => string | null | void;
+  /** CONFIG REWRITE of a special parameter. */
+  rewrite?: (cfg: Config, w: RewriteWriter) => void;
+}
+
+/** What CONFIG REWRITE gives each parameter to write its lines with. */
+export interface RewriteWriter {
+  /** Replaces the next old line of `option` or appends `line` (when `force`). */
+  line(option: string, line: string, force: boolean): void;
+  /** Marks `option` handled: its old lines that were not reused get removed. */
+  processed(option: string): void;
 }
 
 export type Source = 'default' | 'file' | 'argv' | 'config-set';
 
 export class ConfigError extends Error {}
 
+/** Runtime apply hook: returns an error text to refuse (and roll back) a CONFIG SET. */
+export type ApplyHook = (v: string) => string | null | void;
+
+export interface SetOptions {
+  /** The calling client may set protected configs (enable-protected-configs yes, or local + loopback). */
+  protectedAllowed?: boolean;
+  /** The server is loading a dataset (DENY_LOADING configs refused). */
+  loading?: boolean;
+}
+
+/** A CONFIG SET failure: `loading` asks for the -LOADING reply instead of an ERR. */
+export interface SetError {
+  error: string;
+  loading?: boolean;
+}
+
+const LLONG_MIN = -(1n << 63n);
+const LLONG_MAX = (1n << 63n) - 1n;
+const ULLONG_MAX = (1n << 64n) - 1n;
+
 export class Config {
+  /** Every name (primary and aliases, lowercase) to its definition. */
   private readonly defs = new Map<string, ParamDef>();
   private readonly values = new Map<string, string>();
-  /** Parameters whose value came from a file/argv/CONFIG SET (for REWRITE). */
+  /** Parameters whose value came from a file/argv/CONFIG SET. */
   readonly changed = new Set<string>();
-  /** The config file, if any, for CONFIG REWRITE. */
+  /** The config file (absolute path), if any, for CONFIG REWRITE. */
   file: string | null = null;
-  /** rename-command directives, in order (from, to); '' as `to` disables. */
-  readonly renames: [string, string][] = [];
+  /** rename-command directives in order: from, to ('' disables), and where it was read. */
+  readonly renames: [string, string, RenameSource?][] = [];
+  /** `user` directives (argv after "user"), for the ACL module. */
+  readonly users: string[][] = [];
+  /** Set by the loader: a `save` directive was read, later ones append (Redis's rule). */
+  saveLoaded = false;
+  /** Extra CONFIG REWRITE writers (ACL users, ...), run after the parameters. */
+  readonly rewriteHooks: ((w: RewriteWriter) => void)[] = [];
   private readonly listeners = new Map<string, ((v: string) => void)[]>();
+  private readonly applyHooks = new Map<string, ApplyHook[]>();
 
   constructor(defs: ParamDef[]) {
     for (const d of defs) {
@@ -62,6 +126,11 @@ export class Config {
     return this.defs.get(name.toLowerCase());
   }
 
+  /** Every (name, definition) pair, aliases included, in declaration order. */
+  entries(): IterableIterator<[string, ParamDef]> {
+    return this.defs.entries();
+  }
+
   *params(): Generator<ParamDef> {
     const seen = new Set<ParamDef>();
     for (const d of this.defs.values()) {
@@ -71,162 +140,410 @@ export class Config {
     }
   }
 
-  /** Raw stored value. */
-  str(name: string): string {
-    const d = this.defs.get(name);
+  private mustDef(name: string): ParamDef {
+    const d = this.defs.get(name) ?? this.defs.get(name.toLowerCase());
     if (!d) throw new ConfigError(`unknown config ${name}`);
-    return this.values.get(d.name)!;
+    return d;
   }
+
+  /** Value in canonical (CONFIG GET) form. */
+  str(name: string): string {
+    const d = this.mustDef(name);
+    return d.get ? d.get(this) : this.values.get(d.name)!;
+  }
+  /**
+   * Numeric value. Octal parameters are converted; a percentage (maxmemory-clients "10%")
+   * is returned negative (-10), Redis's own convention; huge memory values lose precision
+   * (use big()).
+   */
   num(name: string): number {
-    return Number(this.str(name));
+    const d = this.mustDef(name);
+    const v = this.str(name);
+    if (d.octal) return parseInt(v, 8);
+    if (v.endsWith('%')) return -Number(v.slice(0, -1));
+    return Number(v);
+  }
+  big(name: string): bigint {
+    const v = this.str(name);
+    if (v.endsWith('%')) return -BigInt(v.slice(0, -1));
+    return BigInt(v);
   }
   bool(name: string): boolean {
     return this.str(name) === 'yes';
   }
-
   /** Value as CONFIG GET prints it. */
   display(name: string): string {
-    const d = this.defs.get(name)!;
-    const v = this.values.get(d.name)!;
-    return d.format ? d.format(v, this) : v;
+    return this.str(name);
+  }
+  isDefault(name: string): boolean {
+    const d = this.mustDef(name);
+    return this.str(name) === d.default;
   }
 
+  /** Called after a successful change (CONFIG SET) with the new canonical value. */
   onChange(name: string, fn: (v: string) => void): void {
-    const d = this.defs.get(name);
-    if (!d) throw new ConfigError(`unknown config ${name}`);
+    const d = this.mustDef(name);
     const l = this.listeners.get(d.name) ?? [];
     l.push(fn);
     this.listeners.set(d.name, l);
   }
 
-  /** Validates `raw` for `d`; returns canonical value or error text (without the "ERR" prefix). */
-  validate(d: ParamDef, raw: string[]): string | { error: string } {
-    if (d.parse) return d.parse(raw, this);
-    if (raw.length !== 1) return { error: 'wrong number of arguments' };
-    const v = raw[0];
-    switch (d.type) {
-      case 'bool': {
-        const l = v.toLowerCase();
-        if (l !== 'yes' && l !== 'no') return { error: 'argument must be \'yes\' or \'no\'' };
-        return l;
-      }
-      case 'int':
-      case 'memory': {
-        const n = d.type === 'memory' ? parseMemory(v) : parseIntStrict(v);
-        if (n === null) return { error: d.type === 'memory' ? 'argument must be a memory value' : 'argument couldn\'t be parsed into an integer' };
-        if ((d.min !== undefined && n < d.min) || (d.max !== undefined && n > d.max)) {
-          return { error: `argument must be between ${d.min} and ${d.max} inclusive` };
-        }
-        return String(n);
-      }
-      case 'enum': {
-        const parts = d.multi ? v.toLowerCase().split(/\s+/).filter(Boolean) : [v.toLowerCase()];
-        if (parts.length === 0 || parts.some((p) => !d.values!.includes(p))) {
-          return { error: `argument(s) must be one of the following: ${d.values!.join(', ')}` };
-        }
-        return parts.join(' ');
-      }
-      default:
-        return v;
+  /**
+   * Registers a side effect run on CONFIG SET after every new value is stored; an error
+   * text refuses the whole CONFIG SET and every value is restored (Redis's apply functions).
+   * The same function registered for several parameters runs once per CONFIG SET.
+   */
+  onApply(name: string, fn: ApplyHook): void {
+    const d = this.mustDef(name);
+    const l = this.applyHooks.get(d.name) ?? [];
+    l.push(fn);
+    this.applyHooks.set(d.name, l);
+  }
+
+  /** Validates raw arguments for `d`; returns the canonical value or an error text. */
+  validate(d: ParamDef, raw: string[], mode: ParseMode = 'set'): string | { error: string } {
+    let r: string | { error: string };
+    if (d.parse) r = d.parse(raw, this, mode);
+    else if (!d.multi && raw.length !== 1) return { error: 'wrong number of arguments' };
+    else r = parseTyped(d, raw);
+    if (typeof r !== 'string') return r;
+    if (d.check) {
+      const e = d.check(r, this);
+      if (e) return { error: e };
     }
+    return d.normalize ? d.normalize(r) : r;
+  }
+
+  /** Splits a CONFIG SET value the way Redis does for multi-argument parameters. */
+  static splitSetValue(d: ParamDef, value: string): string[] {
+    if (!d.multi) return [value];
+    return value === '' ? [] : value.split(' ');
   }
 
   /**
-   * Sets several parameters atomically: validates all, applies all, and on
-   * any apply failure restores every previous value. Returns an error text
-   * (Redis's CONFIG SET wording, without "ERR ") or null.
+   * CONFIG SET of several parameters, atomically: checks every name (unknown, immutable,
+   * protected, duplicate: the first problem wins), then parses every value in order, stores
+   * them all, runs the apply side effects and hooks, and on any failure restores every
+   * previous value. Returns null or the error text (without "ERR ").
    */
-  setMany(pairs: [string, string[]][], source: Source): string | null {
-    const plan: [ParamDef, string][] = [];
-    const seen = new Set<ParamDef>();
-    for (const [name, raw] of pairs) {
-      const d = this.defs.get(name.toLowerCase());
-      if (!d || (source === 'config-set' && d.hidden)) return `Unknown option or number of arguments for CONFIG SET - '${name}'`;
-      if (seen.has(d)) return `Duplicate parameter - '${name}'`;
-      seen.add(d);
-      if (source === 'config-set' && d.immutable) return `CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`;
-      if (source === 'config-set' && d.protected && !this.protectedAllowed()) {
-        return `CONFIG SET failed (possibly related to argument '${name}') - can't set protected config`;
+  setMany(pairs: [string, string][], opts: SetOptions = {}): SetError | null {
+    const plan: { d: ParamDef; key: string; typed: string; value: string }[] = [];
+    let firstErr: SetError | null = null;
+    let loadingErr = false;
+    const keys = new Set<string>();
+    for (const [typed, value] of pairs) {
+      const key = typed.toLowerCase();
+      const d = this.defs.get(key);
+      if (!d) {
+        if (!firstErr) firstErr = { error: `Unknown option or number of arguments for CONFIG SET - '${typed}'` };
+        continue;
       }
-      const r = this.validate(d, raw);
-      if (typeof r !== 'string') return `CONFIG SET failed (possibly related to argument '${name}') - ${r.error}`;
-      plan.push([d, r]);
+      if (firstErr) continue;
+      if (d.immutable || (d.protected && !opts.protectedAllowed)) {
+        firstErr = { error: `CONFIG SET failed (possibly related to argument '${typed}') - can't set ${d.immutable ? 'immutable' : 'protected'} config` };
+        continue;
+      }
+      if (opts.loading && d.denyLoading) {
+        loadingErr = true;
+        firstErr = { error: '', loading: true };
+        continue;
+      }
+      if (keys.has(key)) {
+        firstErr = { error: `CONFIG SET failed (possibly related to argument '${typed}') - duplicate parameter` };
+        continue;
+      }
+      keys.add(key);
+      plan.push({ d, key, typed, value });
     }
-    const old = plan.map(([d]) => [d, this.values.get(d.name)!] as const);
-    for (const [d, v] of plan) this.values.set(d.name, v);
-    for (const [d, v] of plan) {
-      let err: string | null | void = null;
-      try {
-        err = d.apply?.(v, this);
-      } catch (e) {
-        err = (e as Error).message;
-      }
-      if (err) {
-        for (const [od, ov] of old) this.values.set(od.name, ov);
-        for (const [od, ov] of old) {
-          try {
-            od.apply?.(ov, this);
-          } catch {
-            /* restoring a value that worked before */
+    if (loadingErr) return { error: '', loading: true };
+    if (firstErr) return firstErr;
+
+    // parse in order; a failure names the parameter as Redis's table does (lowercase entry name)
+    const parsed: string[] = [];
+    for (const p of plan) {
+      const r = this.validate(p.d, Config.splitSetValue(p.d, p.value), 'set');
+      if (typeof r !== 'string') return { error: `CONFIG SET failed (possibly related to argument '${p.key}') - ${r.error}` };
+      parsed.push(r);
+    }
+    const old = plan.map((p) => this.str(p.d.name));
+    const changed = plan.map((p, i) => old[i] !== parsed[i] || p.d.type === 'special');
+    plan.forEach((p, i) => this.values.set(p.d.name, parsed[i]));
+
+    // side effects, each distinct function once, in order
+    const done = new Set<unknown>();
+    const restore = () => {
+      for (let i = plan.length - 1; i >= 0; i--) this.values.set(plan[i].d.name, old[i]);
+      const again = new Set<unknown>();
+      for (let i = 0; i < plan.length; i++) {
+        const d = plan[i].d;
+        try {
+          if (d.apply && !again.has(d.apply)) {
+            again.add(d.apply);
+            d.apply(this.str(d.name), this);
           }
+          for (const h of this.applyHooks.get(d.name) ?? []) {
+            if (again.has(h)) continue;
+            again.add(h);
+            h(this.str(d.name));
+          }
+        } catch {
+          /* restoring a value that worked before */
         }
-        return `CONFIG SET failed (possibly related to argument '${d.name}') - ${err}`;
+      }
+    };
+    for (let i = 0; i < plan.length; i++) {
+      if (!changed[i]) continue;
+      const d = plan[i].d;
+      const fns: ((v: string) => string | null | void)[] = [];
+      if (d.apply && !done.has(d.apply)) {
+        done.add(d.apply);
+        const f = d.apply;
+        fns.push((v) => f(v, this));
+      }
+      for (const h of this.applyHooks.get(d.name) ?? []) {
+        if (done.has(h)) continue;
+        done.add(h);
+        fns.push(h);
+      }
+      for (const f of fns) {
+        let err: string | null | void = null;
+        try {
+          err = f(this.str(d.name));
+        } catch (e) {
+          err = (e as Error).message;
+        }
+        if (err) {
+          restore();
+          return { error: `CONFIG SET failed (possibly related to argument '${plan[i].key}') - ${err}` };
+        }
       }
     }
-    for (const [d, v] of plan) {
-      if (source !== 'default') this.changed.add(d.name);
-      for (const fn of this.listeners.get(d.name) ?? []) fn(v);
+    for (let i = 0; i < plan.length; i++) {
+      const d = plan[i].d;
+      this.changed.add(d.name);
+      if (!changed[i]) continue;
+      for (const fn of this.listeners.get(d.name) ?? []) fn(this.str(d.name));
     }
     return null;
   }
 
-  /** Sets one parameter from a file line or argv (already split). Throws ConfigError. */
-  load(name: string, args: string[], source: Source): void {
-    if (name.toLowerCase() === 'rename-command') {
-      if (args.length !== 2) throw new ConfigError('wrong number of arguments');
-      this.renames.push([args[0], args[1]]);
-      return;
-    }
-    const d = this.defs.get(name.toLowerCase());
-    if (!d) throw new ConfigError('Bad directive or wrong number of arguments');
-    const r = this.validate(d, args);
-    if (typeof r !== 'string') throw new ConfigError(r.error);
-    let v = r;
-    if (d.repeatable && this.changed.has(d.name) && source !== 'config-set') {
-      const prev = this.values.get(d.name)!;
-      v = prev === '' ? r : r === '' ? '' : prev + ' ' + r;
-    }
-    this.values.set(d.name, v);
-    this.changed.add(d.name);
+  /** Convenience for embedding and tests: CONFIG SET of one parameter; throws ConfigError. */
+  set(name: string, value: string, opts: SetOptions = { protectedAllowed: true }): void {
+    const e = this.setMany([[name, value]], opts);
+    if (e) throw new ConfigError(e.error || 'LOADING');
   }
 
-  /** Runs every apply hook once, after loading (startup). */
+  /** Sets one parameter from a config file line or argv (already split). Throws ConfigError. */
+  load(name: string, args: string[], source: Source = 'file'): void {
+    const d = this.defs.get(name.toLowerCase());
+    if (!d) throw new ConfigError('Bad directive or wrong number of arguments');
+    if (!d.multi && args.length !== 1) throw new ConfigError('wrong number of arguments');
+    const r = this.validate(d, args, 'load');
+    if (typeof r !== 'string') throw new ConfigError(r.error);
+    this.values.set(d.name, r);
+    if (source !== 'default') this.changed.add(d.name);
+    if (d.apply) {
+      const err = d.apply(r, this);
+      if (err) throw new ConfigError(err);
+    }
+  }
+
+  /** Stores a canonical value without parsing (restoring state, tests). */
+  setRaw(name: string, value: string): void {
+    this.values.set(this.mustDef(name).name, value);
+  }
+
+  /** Runs every parameter's apply once (after loading). Returns the first error. */
   applyAll(): string | null {
     for (const d of this.params()) {
-      const err = d.apply?.(this.values.get(d.name)!, this);
+      const err = d.apply?.(this.str(d.name), this);
       if (err) return `${d.name}: ${err}`;
     }
     return null;
   }
 
+  /** Kept for callers that only have the config: true when enable-protected-configs is yes. */
   protectedAllowed(): boolean {
-    // 'local' would need the calling connection; CONFIG SET passes through setMany
-    // with the check done by the command when it is local.
     return this.values.get('enable-protected-configs') === 'yes';
   }
 }
 
-export function parseIntStrict(v: string): number | null {
-  if (!/^-?\d+$/.test(v)) return null;
-  const n = Number(v);
-  return Number.isSafeInteger(n) ? n : null;
+export interface RenameSource {
+  line: number;
+  text: string;
 }
 
-/** Redis memtoull: 1k=1000, 1kb=1024, case-insensitive, no negatives. */
+// ---------------------------------------------------------------------------
+// Redis's number parsers, exact.
+
+/** Redis string2ll: no spaces, no '+', no leading zeros, within long long. */
+export function string2ll(v: string): bigint | null {
+  if (!/^(0|-?[1-9][0-9]*)$/.test(v) || v.length > 20) return null;
+  const n = BigInt(v);
+  return n < LLONG_MIN || n > LLONG_MAX ? null : n;
+}
+
+export function parseIntStrict(v: string): number | null {
+  const n = string2ll(v);
+  return n === null ? null : Number(n);
+}
+
+const UNITS = new Map<string, bigint>([
+  ['', 1n],
+  ['b', 1n],
+  ['k', 1000n],
+  ['kb', 1024n],
+  ['m', 1000n * 1000n],
+  ['mb', 1024n * 1024n],
+  ['g', 1000n * 1000n * 1000n],
+  ['gb', 1024n * 1024n * 1024n],
+]);
+
+/**
+ * Redis memtoull: digits then an optional unit (1k = 1000, 1kb = 1024, b/k/kb/m/mb/g/gb,
+ * any case). No sign, no spaces. Empty digits are 0; overflow saturates like strtoull and
+ * the multiplication wraps modulo 2^64, as in C.
+ */
+export function memtoull(v: string): bigint | null {
+  if (v.startsWith('-')) return null;
+  let i = 0;
+  while (i < v.length && v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57) i++;
+  const mul = UNITS.get(v.slice(i).toLowerCase());
+  if (mul === undefined) return null;
+  if (i >= 128) return null;
+  let n = i === 0 ? 0n : BigInt(v.slice(0, i));
+  if (n > ULLONG_MAX) n = ULLONG_MAX;
+  return (n * mul) & ULLONG_MAX;
+}
+
+/** Byte count of a memory value, or null; kept for callers that want a JS number. */
 export function parseMemory(v: string): number | null {
-  const m = /^(-?\d+)(k|kb|m|mb|g|gb|b)?$/i.exec(v);
+  const n = memtoull(v);
+  return n === null ? null : Number(n);
+}
+
+/** C strtoll(v, &end, 8) with the "whole string, no overflow" check Redis applies. */
+function strtoll8(v: string): bigint | null {
+  if (v === '') return 0n; // no digits: end == start == the terminator
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-7]+)$/.exec(v);
   if (!m) return null;
-  const mul: Record<string, number> = { '': 1, b: 1, k: 1000, kb: 1024, m: 1e6, mb: 1048576, g: 1e9, gb: 1073741824 };
-  const n = Number(m[1]) * mul[(m[2] ?? '').toLowerCase()];
-  return Number.isSafeInteger(n) ? n : null;
+  let n = BigInt('0o' + m[2]);
+  if (m[1] === '-') {
+    n = -n;
+    if (n < LLONG_MIN) return null;
+  } else if (n > LLONG_MAX) return null;
+  return n;
+}
+
+/** Two's complement view of a long long as unsigned long long. */
+function asUnsigned(n: bigint): bigint {
+  return n < 0n ? n + (1n << 64n) : n;
+}
+/** unsigned long long reinterpreted as long long. */
+function asSigned(n: bigint): bigint {
+  return n > LLONG_MAX ? n - (1n << 64n) : n;
+}
+
+function parseTyped(d: ParamDef, raw: string[]): string | { error: string } {
+  const v = raw[0];
+  switch (d.type) {
+    case 'bool': {
+      const l = v.toLowerCase();
+      if (l !== 'yes' && l !== 'no') return { error: "argument must be 'yes' or 'no'" };
+      return l;
+    }
+    case 'int':
+    case 'memory':
+      return parseNumeric(d, v);
+    case 'enum':
+      return parseEnum(d, raw);
+    default:
+      return v;
+  }
+}
+
+function parseNumeric(d: ParamDef, v: string): string | { error: string } {
+  let n: bigint | null = null;
+  if (d.type === 'memory') {
+    const u = memtoull(v);
+    if (u !== null) n = asSigned(u);
+  }
+  if (n === null && d.percent && v.length > 1 && v.endsWith('%')) {
+    const p = string2ll(v.slice(0, -1));
+    if (p !== null && p >= 0n) n = -p;
+  }
+  if (n === null && d.octal) n = strtoll8(v);
+  if (n === null && d.type === 'int' && !d.octal) n = string2ll(v);
+  if (n === null) {
+    return {
+      error:
+        d.type === 'memory' && d.percent
+          ? 'argument must be a memory or percent value'
+          : d.type === 'memory'
+            ? 'argument must be a memory value'
+            : d.octal
+              ? "argument couldn't be parsed as an octal number"
+              : "argument couldn't be parsed into an integer",
+    };
+  }
+  const lo = d.min ?? LLONG_MIN;
+  const hi = d.max ?? LLONG_MAX;
+  if (d.unsigned) {
+    const u = asUnsigned(n);
+    if (u > asUnsigned(hi) || u < asUnsigned(lo)) {
+      const f = (x: bigint) => (d.octal ? asUnsigned(x).toString(8) : asUnsigned(x).toString());
+      return { error: `argument must be between ${f(lo)} and ${f(hi)} inclusive` };
+    }
+  } else if (d.percent && n < 0n) {
+    if (n < lo) return { error: `percentage argument must be less or equal to ${-lo}` };
+  } else if (n > hi || n < lo) {
+    return { error: `argument must be between ${lo} and ${hi} inclusive` };
+  }
+  if (d.percent && n < 0n) return `${-n}%`;
+  if (d.octal) return asUnsigned(n).toString(8);
+  if (d.type === 'memory' && d.unsigned) return asUnsigned(n).toString();
+  return n.toString();
+}
+
+function parseEnum(d: ParamDef, raw: string[]): string | { error: string } {
+  const names = d.values!;
+  const vals = d.enumValues ?? names.map((_, i) => i);
+  const err = { error: `argument(s) must be one of the following: ${names.join(', ')}` };
+  if (raw.length === 0 || (!d.bitflags && raw.length !== 1)) return err;
+  let acc = 0;
+  for (const a of raw) {
+    const i = names.findIndex((x) => x === a.toLowerCase());
+    if (i === -1) return err;
+    acc |= vals[i];
+  }
+  return enumName(d, acc) ?? err;
+}
+
+/** Redis configEnumGetName: the exact name, or for bit flags the names of the set bits. */
+export function enumName(d: ParamDef, value: number): string | null {
+  const names = d.values!;
+  const vals = d.enumValues ?? names.map((_, i) => i);
+  let out: string[] = [];
+  let unmatched = value;
+  for (let i = 0; i < names.length; i++) {
+    if (vals[i] === value) return names[i];
+    if (d.bitflags && vals[i] !== 0 && (unmatched & vals[i]) === vals[i]) {
+      out.push(names[i]);
+      unmatched &= ~vals[i];
+    }
+  }
+  if (out.length === 0 || unmatched) out = [];
+  return out.length ? out.join(' ') : null;
+}
+
+/** Numeric value of an enum parameter's canonical string (bit flags OR-ed). */
+export function enumValue(d: ParamDef, v: string): number {
+  const names = d.values!;
+  const vals = d.enumValues ?? names.map((_, i) => i);
+  let acc = 0;
+  for (const p of v.split(' ')) {
+    const i = names.indexOf(p);
+    if (i !== -1) acc |= vals[i];
+  }
+  return acc;
 }

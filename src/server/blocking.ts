@@ -2,6 +2,12 @@
 // client stops processing its input; it is served in FIFO order per key when
 // the key becomes ready (a list/zset is created: Db.add reports keyReady),
 // times out with its own timer, or is released by CLIENT UNBLOCK / disconnect.
+//
+// As in Redis, keys are served after the command that readied them has run
+// to completion (after EXEC for a transaction), so a waiter never sees a
+// half-applied transaction, and the command's own propagation comes first.
+// A released client's reply goes out, and its pipelined input runs, once the
+// current command batch is done (Redis does both in beforeSleep).
 
 import { CLIENT, type Client } from './client.js';
 import type { Server } from './server.js';
@@ -14,8 +20,10 @@ export interface BlockSpec {
   /** Absolute unix ms, 0 = forever. */
   deadline: number;
   /**
-   * Called (synchronously, with c as the executing client) when `key` may
-   * be ready. Writes the reply and returns true if it served the client.
+   * Called (synchronously, with c as the executing client and c.db set to
+   * spec.db) when `key` may be ready. Writes the reply and returns true if
+   * it dealt with the client (served, or answered with an error such as
+   * WRONGTYPE); false leaves it blocked.
    */
   tryServe: (c: Client, key: string) => boolean;
   /** Writes the timeout reply (null array for most commands). */
@@ -27,12 +35,18 @@ interface BlockedState {
   timer: NodeJS.Timeout | null;
 }
 
+/** setTimeout's largest delay; longer timeouts re-arm. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Blocking {
   /** db -> key -> clients in arrival order */
   private readonly waiting = new Map<Db, Map<string, Client[]>>();
   private ready: { db: Db; key: string }[] = [];
   private readySet = new Set<string>();
   private serving = false;
+  private resumeQueue: Client[] = [];
+  private resumeScheduled = false;
+  /** Clients blocked right now (INFO blocked_clients). */
   count = 0;
 
   constructor(private readonly server: Server) {
@@ -42,7 +56,7 @@ export class Blocking {
         for (const db of [a, b]) for (const key of this.waiting.get(db)?.keys() ?? []) this.signal(db, key);
       },
     });
-    // inside EXEC the transaction runs to the end before anyone else is served
+    // inside MULTI/EXEC the transaction runs to the end before anyone is served
     server.hooks.afterCall.push((c) => {
       if (!(c.flags & CLIENT.MULTI)) this.serveReady();
     });
@@ -51,6 +65,19 @@ export class Blocking {
 
   isBlocked(c: Client): boolean {
     return (c.flags & CLIENT.BLOCKED) !== 0;
+  }
+
+  /**
+   * Blocking commands must not block inside MULTI/EXEC (nor, later, scripts):
+   * they answer as if the timeout had expired.
+   */
+  mayBlock(c: Client): boolean {
+    return !(c.flags & CLIENT.MULTI) && c.ext.denyBlocking !== true;
+  }
+
+  /** Keys some client is blocked on in `db` (for tests and DEBUG). */
+  waitersOn(db: Db, key: string): number {
+    return this.waiting.get(db)?.get(key)?.length ?? 0;
   }
 
   block(c: Client, spec: BlockSpec): void {
@@ -65,19 +92,33 @@ export class Blocking {
       if (q) q.push(c);
       else m.set(k, [c]);
     }
-    if (spec.deadline > 0) {
-      st.timer = setTimeout(() => this.unblock(c, 'timeout'), Math.max(0, spec.deadline - Date.now()));
+    if (spec.deadline > 0) this.arm(c, st);
+  }
+
+  private arm(c: Client, st: BlockedState): void {
+    const left = st.spec.deadline - Date.now();
+    if (left <= 0) {
+      st.timer = setTimeout(() => this.unblock(c, 'timeout'), 0);
+      return;
     }
+    st.timer = setTimeout(() => {
+      st.timer = null;
+      if (c.blocked !== st) return;
+      if (Date.now() >= st.spec.deadline) this.unblock(c, 'timeout');
+      else this.arm(c, st);
+    }, Math.min(left, MAX_TIMER_MS));
   }
 
   /**
    * Releases a blocked client. reason: 'timeout' writes the timeout reply,
    * 'error' writes -UNBLOCKED, null just forgets it (disconnect or served).
+   * Returns false when the client was not blocked.
    */
-  unblock(c: Client, reason: 'timeout' | 'error' | null): void {
-    if (!(c.flags & CLIENT.BLOCKED)) return;
+  unblock(c: Client, reason: 'timeout' | 'error' | null): boolean {
+    if (!(c.flags & CLIENT.BLOCKED)) return false;
     const st = c.blocked as BlockedState;
     if (st.timer) clearTimeout(st.timer);
+    st.timer = null;
     c.flags &= ~CLIENT.BLOCKED;
     c.blocked = null;
     this.count--;
@@ -90,18 +131,30 @@ export class Blocking {
         if (i !== -1) q.splice(i, 1);
         if (q.length === 0) m.delete(k);
       }
+      if (m.size === 0) this.waiting.delete(st.spec.db);
     }
-    if (reason === null) return;
+    if (reason === null) return true;
     if (reason === 'timeout') st.spec.onTimeout(c);
     else c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
     this.resume(c);
+    return true;
   }
 
-  /** After a client is released its queued input runs and its replies are sent. */
+  /** Sends a released client's reply and runs its queued input, after the current batch. */
   private resume(c: Client): void {
-    if (!this.server.clients.has(c.id)) return;
-    if (c.socket && c.socket.isPaused()) c.socket.resume();
-    processInput(this.server, c);
+    this.resumeQueue.push(c);
+    if (this.resumeScheduled) return;
+    this.resumeScheduled = true;
+    queueMicrotask(() => {
+      this.resumeScheduled = false;
+      const q = this.resumeQueue;
+      this.resumeQueue = [];
+      for (const x of q) {
+        if (!this.server.clients.has(x.id) || x.flags & CLIENT.BLOCKED) continue;
+        if (x.socket && x.socket.isPaused()) x.socket.resume();
+        processInput(this.server, x);
+      }
+    });
   }
 
   private signal(db: Db, key: string): void {
@@ -128,15 +181,21 @@ export class Blocking {
           for (const c of [...q]) {
             if (!(c.flags & CLIENT.BLOCKED)) continue;
             const st = c.blocked as BlockedState;
+            if (st.spec.db !== db) continue;
             const savedDb = c.db;
-            c.db = st.spec.db;
+            c.db = db;
             let served = false;
             try {
               served = st.spec.tryServe(c, key);
             } finally {
               c.db = savedDb;
             }
-            if (!served) break; // key is empty or gone again: later clients wait too
+            if (!served) {
+              // gone or empty again: everyone behind keeps waiting too.
+              // Present but not for this waiter (a zset waiter on a list key): next.
+              if (db.peek(key) === undefined) break;
+              continue;
+            }
             this.unblock(c, null);
             this.resume(c);
           }
@@ -154,12 +213,79 @@ export function blocking(server: Server): Blocking {
   return b;
 }
 
-/** Parses a blocking timeout in seconds (float) to an absolute deadline, 0 = forever. Error text or number. */
+const TIMEOUT_NOT_FLOAT = 'ERR timeout is not a float or out of range';
+const TIMEOUT_NEGATIVE = 'ERR timeout is negative';
+
+/**
+ * Parses a blocking timeout in seconds to an absolute deadline in unix ms,
+ * 0 = forever, or returns the error text. Redis 7.0 reads a long double,
+ * multiplies by 1000 and truncates to long long: sub-millisecond timeouts
+ * mean forever, and values too large for a long long (inf included) come out
+ * negative on x86.
+ */
 export function parseTimeout(s: string): number | string {
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return 'ERR timeout is not a float or out of range';
-  const secs = Number(s);
-  if (!Number.isFinite(secs)) return 'ERR timeout is not a float or out of range';
-  if (secs < 0) return 'ERR timeout is negative';
-  if (secs === 0) return 0;
-  return Date.now() + Math.max(1, Math.round(secs * 1000));
+  const v = parseLongDouble(s);
+  if (v === null) return TIMEOUT_NOT_FLOAT;
+  const ms = v * 1000;
+  if (!Number.isFinite(ms) || Math.abs(ms) >= 2 ** 63) return TIMEOUT_NEGATIVE;
+  const t = Math.trunc(ms);
+  if (t < 0) return TIMEOUT_NEGATIVE;
+  if (t === 0) return 0;
+  return Date.now() + t;
+}
+
+const DEC_RE = /^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
+const HEX_RE = /^[+-]?0[xX](?:([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?|\.([0-9a-fA-F]+))(?:[pP]([+-]?\d+))?$/;
+const INF_RE = /^[+-]?inf(inity)?$/i;
+/** Decimal exponent bounds of an x87 80-bit long double (max ~1.19e4932, min subnormal ~3.65e-4951). */
+const LD_MAX_EXP10 = 4932;
+const LD_MIN_EXP10 = -4951;
+
+/**
+ * Redis's string2ld (strtold with no leading space, no trailing bytes, no
+ * NaN, and ERANGE overflow/underflow-to-zero rejected). Returns a double,
+ * possibly +-Infinity for values a long double holds but a double does not.
+ */
+export function parseLongDouble(s: string): number | null {
+  if (s.length === 0 || s.length >= 5120) return null;
+  let m = DEC_RE.exec(s);
+  if (m) {
+    const intPart = m[1] ?? '';
+    const frac = m[2] ?? m[3] ?? '';
+    const exp = m[4] === undefined ? 0 : Number(m[4]);
+    const neg = s.charCodeAt(0) === 45;
+    // decimal exponent of the leading significant digit
+    const digits = intPart + frac;
+    const lead = digits.search(/[1-9]/);
+    if (lead === -1) return neg ? -0 : 0;
+    const e10 = exp + (intPart.length - 1 - lead);
+    if (e10 > LD_MAX_EXP10) return null;
+    if (e10 === LD_MAX_EXP10 && digits.slice(lead, lead + 9) > '118973149') return null;
+    if (e10 < LD_MIN_EXP10) return null;
+    const v = Number(s);
+    if (Number.isNaN(v)) return null;
+    return v;
+  }
+  m = HEX_RE.exec(s);
+  if (m) {
+    const neg = s.charCodeAt(0) === 45;
+    const intPart = m[1] ?? '';
+    const frac = m[2] ?? m[3] ?? '';
+    const exp = m[4] === undefined ? 0 : Number(m[4]);
+    const digits = (intPart + frac).replace(/^0+/, '');
+    if (digits.length === 0) return neg ? -0 : 0;
+    // value = 0x<digits> * 2^(exp - 4*frac.length)
+    const e2 = exp - 4 * frac.length + 4 * digits.length; // value < 2^e2, >= 2^(e2-4)
+    const lead = parseInt(digits[0], 16);
+    const top = e2 - 4 + Math.floor(Math.log2(lead)); // exponent of the leading bit
+    if (top >= 16384) return null;
+    if (top < -16445) return null;
+    let mant = 0;
+    for (let i = 0; i < Math.min(digits.length, 16); i++) mant = mant * 16 + parseInt(digits[i], 16);
+    const shift = e2 - 4 * Math.min(digits.length, 16);
+    const v = mant * Math.pow(2, shift);
+    return neg ? -v : v;
+  }
+  if (INF_RE.test(s)) return s.charCodeAt(0) === 45 ? -Infinity : Infinity;
+  return null;
 }

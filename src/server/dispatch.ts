@@ -9,10 +9,18 @@ import type { Server } from './server.js';
 const MULTI_PASSTHROUGH = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 const SUBSCRIBED_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
+/**
+ * Set by the transactions module: a rejected EXEC discards the transaction
+ * and answers "EXECABORT Transaction discarded because of: <error>" (Redis
+ * execCommandAbort).
+ */
+export const execAbort: { fn: ((c: Client, msg: string) => void) | null } = { fn: null };
+
 /** Rejects a command before it runs; inside MULTI that also dooms EXEC. */
 export function rejectCommand(c: Client, msg: string, cmd?: Command): void {
   if (c.flags & CLIENT.MULTI) c.flags |= CLIENT.DIRTY_EXEC;
   if (cmd) cmd.rejectedCalls++;
+  if (cmd !== undefined && execAbort.fn !== null && cmd.fullName === 'exec') return execAbort.fn(c, msg);
   c.error(msg);
 }
 

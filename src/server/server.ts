@@ -92,10 +92,9 @@ export class Server {
   }
 
   async start(): Promise<void> {
-    this.logger.notice(`Redoubt ${REDOUBT_VERSION} (Redis ${VERSION} compatible) starting, pid=${process.pid}`);
+    this.logger.notice('Server initialized');
     await this.listeners.start();
     this.cron = startCron(this);
-    this.logger.notice('Server initialized');
     this.logger.notice('Ready to accept connections');
   }
 
@@ -161,9 +160,11 @@ export class Server {
   }
 
   afterCall(c: Client, cmd: Command, argv: string[], usec: number, dirty: boolean): void {
+    // propagate first: serving blocked clients (an afterCall hook) propagates
+    // their pops, which must come after the push that woke them
+    if (dirty) this.propagate(c.db.id, argv);
     const a = this.hooks.afterCall;
     for (let i = 0; i < a.length; i++) a[i](c, cmd, argv, usec, dirty);
-    if (dirty) this.propagate(c.db.id, argv);
   }
 
   propagate(db: number, argv: string[]): void {

@@ -14,6 +14,8 @@ export interface KeyspaceObserver {
   keyReady?(db: Db, key: string): void;
   /** A key was removed by expiry; propagate a DEL to AOF/replicas. */
   keyExpired?(db: Db, key: string): void;
+  /** FLUSHDB (db) / FLUSHALL (null), before the keys are removed (WATCH must see which existed). */
+  flushing?(db: Db | null): void;
   /** FLUSHDB (db) / FLUSHALL (null). */
   flushed?(db: Db | null): void;
   swapped?(a: Db, b: Db): void;
@@ -34,6 +36,13 @@ export class Keyspace {
   isReplica = false;
   /** Set while a command that must not update access times runs (CLIENT NO-TOUCH, OBJECT). */
   noTouch = false;
+  /**
+   * NOTIFY class bits that reach keyEvent observers; notify() returns at once
+   * for any other class, so notifications cost nothing while disabled. The
+   * pub/sub module keeps it in sync with notify-keyspace-events; another
+   * keyEvent observer must OR in the classes it needs.
+   */
+  notifyMask = 0;
 
   constructor(count: number) {
     for (let i = 0; i < count; i++) this.dbs.push(new Db(i, this));
@@ -47,6 +56,7 @@ export class Keyspace {
     for (const o of this.observers) o.keyModified?.(db, key);
   }
   notify(db: Db, type: number, event: string, key: string): void {
+    if ((this.notifyMask & type) === 0) return;
     for (const o of this.observers) o.keyEvent?.(db, type, event, key);
   }
   keyReady(db: Db, key: string): void {
@@ -54,6 +64,7 @@ export class Keyspace {
   }
 
   flushAll(): number {
+    for (const o of this.observers) o.flushing?.(null);
     let n = 0;
     for (const db of this.dbs) n += db.clear();
     for (const o of this.observers) o.flushed?.(null);
@@ -216,6 +227,7 @@ export class Db {
   }
 
   flush(): number {
+    for (const o of this.ks.observers) o.flushing?.(this);
     const n = this.clear();
     for (const o of this.ks.observers) o.flushed?.(this);
     return n;

@@ -7,6 +7,8 @@ export interface RObject {
   readonly type: Exclude<TypeName, 'string'>;
   /** Redis's encoding name (listpack, quicklist, hashtable, intset, skiplist...). */
   encoding(): string;
+  /** Deep copy for COPY: the copy shares no mutable state with the original. */
+  clone?(): RObject;
 }
 
 export type Value = string | RObject;
