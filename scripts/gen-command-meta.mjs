@@ -2,7 +2,7 @@
 // command (arity, flags, ACL categories, key specs, argument syntax) read from a
 // running reference redis-server. Prose (summaries, complexity) is left out.
 // Usage: node scripts/gen-command-meta.mjs [port]
-import Redis from 'ioredis';
+import { Redis } from 'ioredis';
 import { writeFileSync } from 'node:fs';
 
 const port = Number(process.argv[2] || 6379);

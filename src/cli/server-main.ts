@@ -4,9 +4,8 @@
 
 import { Config } from '../config/registry.js';
 import { PARAMS } from '../config/params.js';
-import { loadConfigFile, ConfigLoadError } from '../config/load.js';
+import { loadConfigFile, ConfigLoadError, argvToConfig } from '../config/load.js';
 import { Server, VERSION, REDOUBT_VERSION } from '../server/server.js';
-import { quoteArg } from '../util/splitargs.js';
 
 const USAGE = `Usage: ./redoubt-server [/path/to/redis.conf] [options] [-]
        ./redoubt-server - (read config from stdin)
@@ -21,36 +20,8 @@ Examples:
        ./redoubt-server /etc/myredis.conf --loglevel verbose
 `;
 
-/** Turns argv into config text the way redis-server does: `--name v1 v2` become a line each. */
-export function argvToConfig(args: string[]): { file: string; text: string } {
-  let file = '';
-  let j = 0;
-  if (args.length && !args[0].startsWith('--')) {
-    file = args[0];
-    j = 1;
-  }
-  let text = '';
-  let lineStarted = false;
-  for (; j < args.length; j++) {
-    const a = args[j];
-    if (a === '-' && j === args.length - 1 && !file) {
-      file = '-';
-      continue;
-    }
-    if (a === '-') {
-      // "-" after a config file still means stdin is appended (Redis), unsupported combination kept simple
-      continue;
-    }
-    if (a.startsWith('--') && a.length > 2) {
-      if (lineStarted) text += '\n';
-      text += a.slice(2) + ' ';
-      lineStarted = true;
-    } else {
-      text += quoteArg(a) + ' ';
-    }
-  }
-  return { file, text };
-}
+/** Turns argv into config text the way redis-server does (config/load.ts parseServerArgs). */
+export { argvToConfig };
 
 export async function serverMain(args: string[]): Promise<number> {
   if (args.length === 1 && (args[0] === '-v' || args[0] === '--version')) {
@@ -63,8 +34,8 @@ export async function serverMain(args: string[]): Promise<number> {
   }
   const cfg = new Config(PARAMS);
   try {
-    const { file, text } = argvToConfig(args);
-    loadConfigFile(cfg, file, text);
+    const { file, text, stdin } = argvToConfig(args);
+    loadConfigFile(cfg, file, text, stdin);
   } catch (e) {
     if (e instanceof ConfigLoadError) {
       process.stderr.write(e.message + '\n');
@@ -77,7 +48,8 @@ export async function serverMain(args: string[]): Promise<number> {
     server = new Server({ config: cfg, log: true });
     server.configFile = cfg.file;
   } catch (e) {
-    process.stderr.write(`*** FATAL CONFIG FILE ERROR *** ${(e as Error).message}\n`);
+    if (e instanceof ConfigLoadError) process.stderr.write(e.message + '\n');
+    else process.stderr.write(`*** FATAL CONFIG FILE ERROR *** ${(e as Error).message}\n`);
     return 1;
   }
   server.logger.notice(`oO0OoO0OoO0Oo Redoubt is starting oO0OoO0OoO0Oo`);

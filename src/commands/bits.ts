@@ -23,13 +23,15 @@ function parseLL(s: string): number | bigint | null {
   return parseI64(s);
 }
 
-/** getLongLongFromObjectOrReply clamped to a double: enough for ranges over strings < 2^53 bytes. */
-function parseRangeArg(c: Client, s: string): number | null {
+/** getLongLongFromObjectOrReply; null after an error reply. */
+function parseRangeArg(c: Client, s: string): number | bigint | null {
   const v = parseLL(s);
-  if (v === null) {
-    c.error(ERR.notInt);
-    return null;
-  }
+  if (v === null) c.error(ERR.notInt);
+  return v;
+}
+
+/** Past +-2^53 every index behaves like a huge one over strings < 2^53 bytes. */
+function clamp(v: number | bigint): number {
   return typeof v === 'number' ? v : v < 0n ? -Number.MAX_SAFE_INTEGER : Number.MAX_SAFE_INTEGER;
 }
 
@@ -164,9 +166,9 @@ function bitcount(c: Client, argv: string[]): void {
     if (st === null) return;
     const en = parseRangeArg(c, argv[3]);
     if (en === null) return;
-    start = st;
-    end = en;
-    if (start < 0 && end < 0 && start > end) return c.int(0);
+    if (st < 0 && en < 0 && st > en) return c.int(0);
+    start = clamp(st);
+    end = clamp(en);
     if (argc === 5) {
       const u = argv[4].toLowerCase();
       if (u === 'bit') isbit = true;
@@ -218,7 +220,7 @@ function bitpos(c: Client, argv: string[]): void {
     let isbit = false;
     const st = parseRangeArg(c, argv[3]);
     if (st === null) return;
-    let start = st;
+    let start = clamp(st);
     let end: number;
     if (argc === 6) {
       const u = argv[5].toLowerCase();
@@ -228,7 +230,7 @@ function bitpos(c: Client, argv: string[]): void {
     if (argc >= 5) {
       const en = parseRangeArg(c, argv[4]);
       if (en === null) return;
-      end = en;
+      end = clamp(en);
       endGiven = true;
     } else {
       end = isbit ? totlen * 8 + 7 : totlen - 1;
@@ -334,7 +336,6 @@ function bitop(c: Client, argv: string[]): void {
           for (let i = 0; i < len; i++) out[i] ^= s!.charCodeAt(i);
         }
       }
-      if (op === 0 && first === null) out.fill(0);
     }
     db.set(target, out.toString('latin1'));
     db.notify(NOTIFY.STRING, 'set', target);

@@ -7,10 +7,21 @@ import * as connection from './connection.js';
 import * as pubsub from './pubsub.js';
 import * as transactions from './transactions.js';
 import * as lists from './lists.js';
+import * as keys from './keys.js';
+import * as expire from './expire.js';
+import * as strings from './strings.js';
+import * as bits from './bits.js';
+import * as zsets from './zsets.js';
+import * as hll from './hll.js';
+import * as command from './command.js';
+import * as client from './client.js';
+import * as serverCmds from './server-cmds.js';
+import * as debug from './debug.js';
+import * as config from './config.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config];

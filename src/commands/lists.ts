@@ -13,43 +13,22 @@ import { NOTIFY } from '../store/types.js';
 import { ListValue } from '../store/list.js';
 import { ERR } from './errors.js';
 import { blocking, parseTimeout } from '../server/blocking.js';
+import { parseI64, parseIntFast } from '../util/numbers.js';
 
 const POSITIVE = 'ERR value is out of range, must be positive';
 
 // ---------------------------------------------------------------- helpers
 
-const INT64_MAX = '9223372036854775807';
-const INT64_MIN_ABS = '9223372036854775808';
-
 /**
- * Redis's string2ll: optional '-', no '+', no leading zeros, no spaces,
- * within int64. Values past 2^53 lose precision, which only matters for
- * indexes and counts that are clamped anyway.
+ * Redis's string2ll as a JS number: optional '-', no '+', no leading zeros,
+ * no spaces, within int64. Values past 2^53 lose precision, which only
+ * matters for indexes and counts that are clamped anyway.
  */
 export function parseLong(s: string): number | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  let i = 0;
-  const neg = s.charCodeAt(0) === 45;
-  if (neg) {
-    i = 1;
-    if (n === 1) return null;
-  }
-  const first = s.charCodeAt(i);
-  if (first === 48) return n === 1 ? 0 : null; // "0" only
-  if (first < 49 || first > 57) return null;
-  for (let j = i + 1; j < n; j++) {
-    const ch = s.charCodeAt(j);
-    if (ch < 48 || ch > 57) return null;
-  }
-  const digits = n - i;
-  if (digits < 16) return Number(s);
-  if (digits > 19) return null;
-  if (digits === 19) {
-    const d = neg ? s.slice(1) : s;
-    if (d > (neg ? INT64_MIN_ABS : INT64_MAX)) return null;
-  }
-  return Number(s);
+  const v = parseIntFast(s);
+  if (v !== null) return v;
+  const b = parseI64(s);
+  return b === null ? null : Number(b);
 }
 
 /** getLongFromObjectOrReply with the default message; null after replying. */

@@ -55,6 +55,8 @@ export interface ParamDef {
   normalize?: (v: string) => string;
   /** Parses raw arguments of a special parameter; returns the canonical value or an error. */
   parse?: (raw: string[], cfg: Config, mode: ParseMode) => string | { error: string };
+  /** CONFIG GET form of the stored value, when it differs (notify-keyspace-events). */
+  format?: (v: string) => string;
   /** Live value for CONFIG GET (dir is the process's working directory). */
   get?: (cfg: Config) => string;
   /** Side effect of a new value, at load and on CONFIG SET (dir: chdir). Returns an error text to refuse. */
@@ -146,7 +148,7 @@ export class Config {
     return d;
   }
 
-  /** Value in canonical (CONFIG GET) form. */
+  /** Stored canonical value (the CONFIG GET form, except where a param has `format`). */
   str(name: string): string {
     const d = this.mustDef(name);
     return d.get ? d.get(this) : this.values.get(d.name)!;
@@ -173,7 +175,9 @@ export class Config {
   }
   /** Value as CONFIG GET prints it. */
   display(name: string): string {
-    return this.str(name);
+    const d = this.mustDef(name);
+    const v = this.str(name);
+    return d.format ? d.format(v) : v;
   }
   isDefault(name: string): boolean {
     const d = this.mustDef(name);

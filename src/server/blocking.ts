@@ -13,6 +13,7 @@ import { CLIENT, type Client } from './client.js';
 import type { Server } from './server.js';
 import type { Db } from '../store/db.js';
 import { processInput } from './connection.js';
+import { parseLongDouble } from '../util/numbers.js';
 
 export interface BlockSpec {
   db: Db;
@@ -232,60 +233,4 @@ export function parseTimeout(s: string): number | string {
   if (t < 0) return TIMEOUT_NEGATIVE;
   if (t === 0) return 0;
   return Date.now() + t;
-}
-
-const DEC_RE = /^[+-]?(?:(\d+)(?:\.(\d*))?|\.(\d+))(?:[eE]([+-]?\d+))?$/;
-const HEX_RE = /^[+-]?0[xX](?:([0-9a-fA-F]+)(?:\.([0-9a-fA-F]*))?|\.([0-9a-fA-F]+))(?:[pP]([+-]?\d+))?$/;
-const INF_RE = /^[+-]?inf(inity)?$/i;
-/** Decimal exponent bounds of an x87 80-bit long double (max ~1.19e4932, min subnormal ~3.65e-4951). */
-const LD_MAX_EXP10 = 4932;
-const LD_MIN_EXP10 = -4951;
-
-/**
- * Redis's string2ld (strtold with no leading space, no trailing bytes, no
- * NaN, and ERANGE overflow/underflow-to-zero rejected). Returns a double,
- * possibly +-Infinity for values a long double holds but a double does not.
- */
-export function parseLongDouble(s: string): number | null {
-  if (s.length === 0 || s.length >= 5120) return null;
-  let m = DEC_RE.exec(s);
-  if (m) {
-    const intPart = m[1] ?? '';
-    const frac = m[2] ?? m[3] ?? '';
-    const exp = m[4] === undefined ? 0 : Number(m[4]);
-    const neg = s.charCodeAt(0) === 45;
-    // decimal exponent of the leading significant digit
-    const digits = intPart + frac;
-    const lead = digits.search(/[1-9]/);
-    if (lead === -1) return neg ? -0 : 0;
-    const e10 = exp + (intPart.length - 1 - lead);
-    if (e10 > LD_MAX_EXP10) return null;
-    if (e10 === LD_MAX_EXP10 && digits.slice(lead, lead + 9) > '118973149') return null;
-    if (e10 < LD_MIN_EXP10) return null;
-    const v = Number(s);
-    if (Number.isNaN(v)) return null;
-    return v;
-  }
-  m = HEX_RE.exec(s);
-  if (m) {
-    const neg = s.charCodeAt(0) === 45;
-    const intPart = m[1] ?? '';
-    const frac = m[2] ?? m[3] ?? '';
-    const exp = m[4] === undefined ? 0 : Number(m[4]);
-    const digits = (intPart + frac).replace(/^0+/, '');
-    if (digits.length === 0) return neg ? -0 : 0;
-    // value = 0x<digits> * 2^(exp - 4*frac.length)
-    const e2 = exp - 4 * frac.length + 4 * digits.length; // value < 2^e2, >= 2^(e2-4)
-    const lead = parseInt(digits[0], 16);
-    const top = e2 - 4 + Math.floor(Math.log2(lead)); // exponent of the leading bit
-    if (top >= 16384) return null;
-    if (top < -16445) return null;
-    let mant = 0;
-    for (let i = 0; i < Math.min(digits.length, 16); i++) mant = mant * 16 + parseInt(digits[i], 16);
-    const shift = e2 - 4 * Math.min(digits.length, 16);
-    const v = mant * Math.pow(2, shift);
-    return neg ? -v : v;
-  }
-  if (INF_RE.test(s)) return s.charCodeAt(0) === 45 ? -Infinity : Infinity;
-  return null;
 }

@@ -54,6 +54,8 @@ export class Client extends ReplyWriter {
   cmd: Command | null = null;
   argv: string[] = [];
   replyMode: ReplyMode = 'on';
+  /** A parsed command held back by CLIENT PAUSE WRITE; runs first when the pause ends. */
+  postponed: string[] | null = null;
   multiQueue: QueuedCommand[] | null = null;
   watched: Map<Db, Set<string>> | null = null;
   channels: Set<string> | null = null;

@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import { ProtocolError } from '../protocol/parser.js';
 import { CLIENT, type Client } from './client.js';
 import { processCommand } from './dispatch.js';
+import { CMD } from '../commands/table.js';
 import type { Server } from './server.js';
 
 /** Stop reading from a client whose unread replies exceed this; resume on drain. */
@@ -37,12 +38,18 @@ export function processInput(server: Server, c: Client): void {
   for (;;) {
     if (c.flags & (CLIENT.BLOCKED | CLIENT.CLOSE_AFTER_REPLY | CLIENT.CLOSE_ASAP)) break;
     if (server.pause !== null && isPausedFor(server, c)) break;
-    const argv = c.parser.next();
+    let argv: string[] | ProtocolError | null = c.postponed;
+    if (argv !== null) c.postponed = null;
+    else argv = c.parser.next();
     if (argv === null) break;
     if (argv instanceof ProtocolError) {
       server.logger.verbose(`Protocol error (${argv.message}) from client: id=${c.id} addr=${c.raddr}`);
       c.error('ERR ' + argv.message);
       c.flags |= CLIENT.CLOSE_AFTER_REPLY;
+      break;
+    }
+    if (server.pause !== null && isWritePausedFor(server, c, argv)) {
+      c.postponed = argv;
       break;
     }
     processCommand(server, c, argv);
@@ -67,5 +74,29 @@ function isPausedFor(server: Server, c: Client): boolean {
     return false;
   }
   if (c.flags & (CLIENT.MASTER | CLIENT.REPLICA)) return false;
-  return true; // WRITE pauses are refined by the client module's precheck
+  return p.all; // WRITE pauses hold commands one by one, see isWritePausedFor
+}
+
+/**
+ * CLIENT PAUSE WRITE holds back commands that may write or replicate, and an
+ * EXEC whose queue holds one (Redis's is_may_replicate_command); the client
+ * waits, with the command kept aside, until the pause ends.
+ */
+function isWritePausedFor(server: Server, c: Client, argv: string[]): boolean {
+  const p = server.pause!;
+  if (p.all || c.flags & (CLIENT.MASTER | CLIENT.REPLICA)) return false;
+  if (Date.now() >= p.until) {
+    server.pause = null;
+    return false;
+  }
+  const base = server.commands.lookup(argv[0]);
+  if (base === undefined) return false;
+  let cmd = base;
+  if (base.sub !== null && argv.length >= 2) cmd = base.sub.get(argv[1]) ?? base.sub.get(argv[1].toLowerCase()) ?? base;
+  const W = CMD.WRITE | CMD.MAY_REPLICATE;
+  if (cmd.flags & W) return true;
+  if (cmd.fullName === 'exec' && c.multiQueue !== null) {
+    for (const q of c.multiQueue) if (q.cmd.flags & W) return true;
+  }
+  return false;
 }

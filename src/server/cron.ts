@@ -17,7 +17,7 @@ export function startCron(server: Server): Cron {
   const run = () => {
     const now = Date.now();
     tick++;
-    activeExpireCycle(server, now, 25000 / server.config.num('hz'));
+    if (server.activeExpireEnabled) activeExpireCycle(server, now, 25000 / server.config.num('hz'));
     const hz = server.config.num('hz');
     if (tick % Math.max(1, hz) === 0) {
       clientsTimeouts(server, now);

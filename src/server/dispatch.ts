@@ -101,7 +101,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const t0 = performance.now();
   cmd.handler!(c, argv);
   const usec = Math.round((performance.now() - t0) * 1000);
-  if (mark !== -1) {
+  // CLIENT REPLY ON run while replies are off/skipped gets its +OK through
+  if (mark !== -1 && c.replyMode !== 'on') {
     c.out = c.out.slice(0, mark);
     if (c.replyMode === 'skip' && cmd.fullName !== 'client|reply') c.replyMode = 'on';
   }

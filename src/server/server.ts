@@ -4,6 +4,7 @@
 
 import { Config } from '../config/registry.js';
 import { PARAMS } from '../config/params.js';
+import { bindServerConfig } from '../config/bind.js';
 import { Keyspace } from '../store/db.js';
 import { CommandTable, type Command } from '../commands/table.js';
 import { FAMILIES, type FamilyModule } from '../commands/index.js';
@@ -37,6 +38,8 @@ export interface ServerHooks {
   cron: ((now: number) => void)[];
   /** Before shutdown (persistence later). */
   shutdown: ((nosave: boolean, save: boolean) => string | null)[];
+  /** CONFIG RESETSTAT: features reset the statistics they keep. */
+  resetStat: (() => void)[];
 }
 
 export interface ServerOptions {
@@ -54,7 +57,7 @@ export class Server {
   readonly stats = new Stats();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [] };
+  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [] };
   readonly listeners: Listeners;
   /** Per-feature shared state (pubsub registry, watched keys, blocking queues...). */
   readonly ext: Record<string, unknown> = {};
@@ -64,6 +67,8 @@ export class Server {
   private closing = false;
   /** Commands are processed only when not paused; see CLIENT PAUSE. */
   pause: { until: number; all: boolean } | null = null;
+  /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expiry cycle off (lazy expiry still works). */
+  activeExpireEnabled = true;
   lastSave = Math.floor(Date.now() / 1000);
   configFile: string | null = null;
   executable = process.argv[1] ?? '';
@@ -86,9 +91,7 @@ export class Server {
     this.logger.level = cfg.str('loglevel') as Logger['level'];
     cfg.onChange('loglevel', (v) => (this.logger.level = v as Logger['level']));
     this.logger.file = cfg.str('logfile');
-    for (const [from, to] of cfg.renames) {
-      if (!this.commands.rename(from, to)) throw new Error(`Unknown command '${from}' in rename-command`);
-    }
+    bindServerConfig(this);
   }
 
   async start(): Promise<void> {

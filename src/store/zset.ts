@@ -11,6 +11,8 @@
 //   zset-max-listpack-value;
 // - removals never convert back; only ZUNIONSTORE/ZINTERSTORE/ZDIFFSTORE
 //   (zsetConvertToListpackIfNeeded) and loading do.
+// - a listpack stores scores as text that reads back -0 as 0, so a
+//   listpack-encoded zset never holds -0 (a skiplist does).
 
 import type { RObject } from './types.js';
 import { SortedSet } from './ds/skiplist.js';
@@ -48,8 +50,9 @@ export class ZSetValue implements RObject {
 
   /** zsetAdd's insert/update with Redis's encoding conversion. True when the member is new. */
   add(member: string, score: number, lim: ZLimits): boolean {
-    if (this.listpack && (this.zs.size + 1 > lim.entries || member.length > lim.value) && !this.zs.has(member)) {
-      this.listpack = false;
+    if (this.listpack) {
+      if ((this.zs.size + 1 > lim.entries || member.length > lim.value) && !this.zs.has(member)) this.listpack = false;
+      else if (score === 0) score = 0; // -0 -> 0
     }
     return this.zs.add(member, score);
   }
@@ -61,7 +64,17 @@ export class ZSetValue implements RObject {
   /** zsetConvertToListpackIfNeeded: back to listpack when small enough. */
   convertToListpackIfNeeded(maxelelen: number, lim: ZLimits): void {
     if (this.listpack) return;
-    if (this.zs.size <= lim.entries && maxelelen <= lim.value) this.listpack = true;
+    if (this.zs.size <= lim.entries && maxelelen <= lim.value) {
+      this.listpack = true;
+      let negZero: string[] | null = null;
+      for (const [m, s] of this.zs) if (Object.is(s, -0)) (negZero ??= []).push(m);
+      if (negZero !== null) {
+        for (const m of negZero) {
+          this.zs.remove(m);
+          this.zs.add(m, 0);
+        }
+      }
+    }
   }
 
   /** Longest member in bytes. */

@@ -35,7 +35,7 @@ const SET = 4;
 /** Max nesting Redis 7.0 stringmatchlen_impl allows before giving up (no match). */
 const MAX_NESTING = 1000;
 
-interface CompiledGlob {
+export interface CompiledGlob {
   kinds: Uint8Array;
   /** For LIT/LIT_NOCASE: byte (lowercased for nocase). For SET: index into sets. */
   args: Int32Array;

@@ -1,0 +1,206 @@
+// HyperLogLog commands (Redis 7.0 hyperloglog.c): PFADD, PFCOUNT, PFMERGE.
+//
+// An HLL is a Redis string holding Redis's exact serialization (GET returns
+// the same bytes as Redis); store/ds/hll.ts parses and writes it. Parsed
+// objects are kept in a small cache keyed by the serialized string, so a run
+// of PFADD/PFCOUNT on one key does not re-parse 12 KB each time. Strings are
+// immutable, so a cached object is valid for any key holding equal bytes; a
+// writer takes the object out of the cache before changing it.
+
+import type { Family } from './table.js';
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import type { Entry } from '../store/types.js';
+import { NOTIFY } from '../store/types.js';
+import { HLL } from '../store/ds/hll.js';
+import { ERR } from './errors.js';
+
+const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
+const CORRUPT = 'INVALIDOBJ Corrupted HLL object detected';
+
+// ---------------------------------------------------------------- parse cache
+
+const CACHE_MAX = 64;
+const cache = new Map<string, HLL>();
+
+function cached(s: string): HLL | null {
+  let h = cache.get(s);
+  if (h !== undefined) {
+    // refresh LRU position
+    cache.delete(s);
+    cache.set(s, h);
+    return h;
+  }
+  const p = HLL.fromRedisString(s);
+  if (p === null) return null;
+  h = p;
+  remember(s, h);
+  return h;
+}
+
+function remember(s: string, h: HLL): void {
+  cache.set(s, h);
+  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+}
+
+/** Takes the object out of the cache: the caller is about to change it. */
+function forWrite(s: string): HLL | null {
+  const h = cached(s);
+  if (h !== null) cache.delete(s);
+  return h;
+}
+
+// ---------------------------------------------------------------- config
+
+function sparseMax(server: Server): number {
+  let v = server.ext.hllSparseMax as number | undefined;
+  if (v === undefined) {
+    const cfg = server.config;
+    v = cfg.num('hll-sparse-max-bytes');
+    server.ext.hllSparseMax = v;
+    cfg.onChange('hll-sparse-max-bytes', () => (server.ext.hllSparseMax = cfg.num('hll-sparse-max-bytes')));
+  }
+  return v;
+}
+
+export function install(server: Server): void {
+  sparseMax(server);
+}
+
+/**
+ * isHLLObjectOrReply: the string value of an HLL key, or null after
+ * replying WRONGTYPE (not a string / not an HLL string).
+ */
+function hllString(c: Client, e: Entry): string | null {
+  const v = e.value;
+  if (typeof v !== 'string') {
+    c.error(ERR.wrongType);
+    return null;
+  }
+  if (!HLL.isHLLHeader(v)) {
+    c.error(NOT_HLL);
+    return null;
+  }
+  return v;
+}
+
+// ---------------------------------------------------------------- commands
+
+function pfadd(c: Client, argv: string[]): void {
+  const db = c.db;
+  const key = argv[1];
+  const e = db.write(key);
+  let h: HLL;
+  let updated = 0;
+  if (e === undefined) {
+    h = new HLL();
+    updated++;
+  } else {
+    const s = hllString(c, e);
+    if (s === null) return;
+    const p = forWrite(s);
+    if (p === null) {
+      // Redis only notices a corrupted sparse payload while walking it
+      if (argv.length > 2) return c.error(CORRUPT);
+      return c.int(0);
+    }
+    h = p;
+    if (argv.length === 2) {
+      remember(s, h);
+      return c.int(0);
+    }
+  }
+  const max = sparseMax(c.server);
+  for (let j = 2; j < argv.length; j++) if (h.add(argv[j], max)) updated++;
+  if (updated) {
+    h.invalidateCache();
+    const out = h.toRedisString();
+    remember(out, h);
+    if (e === undefined) db.add(key, out);
+    else {
+      e.value = out;
+      db.modified(key);
+    }
+    db.notify(NOTIFY.STRING, 'pfadd', key);
+    c.server.keyspace.dirty += updated;
+  } else if (e !== undefined) {
+    remember(e.value as string, h);
+  }
+  c.int(updated ? 1 : 0);
+}
+
+function pfcount(c: Client, argv: string[]): void {
+  const db = c.db;
+  if (argv.length > 2) {
+    const hs: HLL[] = [];
+    for (let j = 1; j < argv.length; j++) {
+      const e = db.read(argv[j]);
+      if (e === undefined) continue;
+      const s = hllString(c, e);
+      if (s === null) return;
+      const h = cached(s);
+      if (h === null) return c.error(CORRUPT);
+      hs.push(h);
+    }
+    return c.int(HLL.countUnion(hs));
+  }
+  const key = argv[1];
+  const e = db.read(key);
+  if (e === undefined) return c.int(0);
+  const s = hllString(c, e);
+  if (s === null) return;
+  const h0 = cached(s);
+  if (h0 === null) return c.error(CORRUPT);
+  if (h0.cacheValid) return c.int(h0.count());
+  // computing the cardinality stores it in the header: the value changes
+  const h = forWrite(s) as HLL;
+  const card = h.count();
+  const out = h.toRedisString();
+  remember(out, h);
+  e.value = out;
+  db.modified(key);
+  c.server.keyspace.dirty++;
+  c.int(card);
+}
+
+function pfmerge(c: Client, argv: string[]): void {
+  const db = c.db;
+  const sources: HLL[] = [];
+  for (let j = 1; j < argv.length; j++) {
+    const e = db.read(argv[j]);
+    if (e === undefined) continue;
+    const s = hllString(c, e);
+    if (s === null) return;
+    const h = cached(s);
+    if (h === null) return c.error(CORRUPT);
+    sources.push(h);
+  }
+  const key = argv[1];
+  const e = db.write(key);
+  let dst: HLL;
+  if (e === undefined) dst = new HLL();
+  else {
+    // checked above as the first source
+    const s = e.value as string;
+    const h = forWrite(s) as HLL;
+    // a source holding the same bytes shares the cached object: keep ours apart
+    dst = sources.includes(h) ? h.clone() : h;
+  }
+  dst.merge(sources, sparseMax(c.server));
+  const out = dst.toRedisString();
+  remember(out, dst);
+  if (e === undefined) db.add(key, out);
+  else {
+    e.value = out;
+    db.modified(key);
+  }
+  db.notify(NOTIFY.STRING, 'pfadd', key);
+  c.server.keyspace.dirty++;
+  c.ok();
+}
+
+export const commands: Family = {
+  pfadd,
+  pfcount,
+  pfmerge,
+};

@@ -1,0 +1,29 @@
+// Connects the configuration to the running server: rename-command, and the
+// parameters whose new value must reach state that was set up from the old
+// one. Parameters read on every use (maxclients, timeout, hz, tcp-keepalive,
+// client-query-buffer-limit, maxmemory...) need nothing here: CONFIG SET
+// takes effect at once because their readers call server.config each time.
+
+import type { Server } from '../server/server.js';
+import { renameError } from './load.js';
+
+export function bindServerConfig(server: Server): void {
+  const cfg = server.config;
+
+  // rename-command, in file order (Redis renames while loading)
+  for (const [from, to, src] of cfg.renames) {
+    const cmd = server.commands.lookup(from);
+    if (!cmd) throw renameError(src, 'No such command in rename-command');
+    if (to !== '') {
+      const other = server.commands.lookup(to);
+      if (other && other !== cmd) throw renameError(src, 'Target command name already exists');
+    }
+    server.commands.rename(from, to);
+  }
+
+  // the bulk length limit applies to clients already connected, as in Redis
+  cfg.onChange('proto-max-bulk-len', (v) => {
+    const n = Number(v);
+    for (const c of server.clients.values()) c.parser.limits.maxBulkLen = n;
+  });
+}
