@@ -356,6 +356,7 @@ const OP_INCRBY = 2;
 const OW_WRAP = 0;
 const OW_SAT = 1;
 const OW_FAIL = 2;
+const I64_MAX = (1n << 63n) - 1n;
 
 interface BfOp {
   op: number;
@@ -396,6 +397,40 @@ function setField(s: string, offset: number, bits: number, value: bigint): strin
     w >>= 8n;
   }
   return s.slice(0, byte) + mid + s.slice(byte + nbytes);
+}
+
+/**
+ * checkSignedBitfieldOverflow, with C's 64-bit wrap-around in the increment
+ * limits (Redis 7.0 saturates some out-of-range SET values the "wrong" way
+ * because of it). Null when no overflow, else the wrapped/saturated value
+ * (meaningless for FAIL).
+ */
+function checkSigned(value: bigint, incr: bigint, bits: number, ow: number): bigint | null {
+  const max = bits === 64 ? I64_MAX : (1n << BigInt(bits - 1)) - 1n;
+  const min = -max - 1n;
+  const maxincr = BigInt.asIntN(64, max - value);
+  const minincr = BigInt.asIntN(64, min - value);
+  if (value > max || (bits !== 64 && incr > maxincr) || (value >= 0n && incr > 0n && incr > maxincr)) {
+    return ow === OW_SAT ? max : BigInt.asIntN(bits, value + incr);
+  }
+  if (value < min || (bits !== 64 && incr < minincr) || (value < 0n && incr < 0n && incr < minincr)) {
+    return ow === OW_SAT ? min : BigInt.asIntN(bits, value + incr);
+  }
+  return null;
+}
+
+/** checkUnsignedBitfieldOverflow; `value` is a uint64. */
+function checkUnsigned(value: bigint, incr: bigint, bits: number, ow: number): bigint | null {
+  const max = (1n << BigInt(bits)) - 1n;
+  const maxincr = BigInt.asIntN(64, max - value);
+  const minincr = BigInt.asIntN(64, -value);
+  if (value > max || (incr > 0n && incr > maxincr)) {
+    return ow === OW_SAT ? max : BigInt.asUintN(bits, value + incr);
+  }
+  if (incr < 0n && incr < minincr) {
+    return ow === OW_SAT ? 0n : BigInt.asUintN(bits, value + incr);
+  }
+  return null;
 }
 
 function bitfieldGeneric(c: Client, argv: string[], ro: boolean): void {
@@ -469,25 +504,15 @@ function bitfieldGeneric(c: Client, argv: string[], ro: boolean): void {
     const s = e!.value as string;
     const bits = BigInt(o.bits);
     const old = o.signed ? BigInt.asIntN(o.bits, getField(s, o.offset, o.bits)) : getField(s, o.offset, o.bits);
-    let target: bigint;
-    if (o.op === OP_INCRBY) target = old + o.value;
-    else target = o.signed ? o.value : BigInt.asUintN(64, o.value);
-    let max: bigint;
-    let min: bigint;
-    if (o.signed) {
-      max = (1n << (bits - 1n)) - 1n;
-      min = -max - 1n;
-    } else {
-      max = (1n << bits) - 1n;
-      min = 0n;
-    }
-    let newval = target;
-    let overflow = false;
-    if (target > max || target < min) {
-      overflow = true;
-      if (o.ow === OW_WRAP) newval = o.signed ? BigInt.asIntN(o.bits, target) : BigInt.asUintN(o.bits, target);
-      else if (o.ow === OW_SAT) newval = target > max ? max : min;
-    }
+    const r = o.signed
+      ? o.op === OP_INCRBY
+        ? checkSigned(old, o.value, o.bits, o.ow)
+        : checkSigned(o.value, 0n, o.bits, o.ow)
+      : o.op === OP_INCRBY
+        ? checkUnsigned(old, o.value, o.bits, o.ow)
+        : checkUnsigned(BigInt.asUintN(64, o.value), 0n, o.bits, o.ow);
+    const overflow = r !== null;
+    const newval = r !== null ? r : o.op === OP_INCRBY ? old + o.value : o.value;
     if (overflow && o.ow === OW_FAIL) {
       c.nil();
       continue;

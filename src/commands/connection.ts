@@ -4,7 +4,7 @@ import type { Family } from './table.js';
 import { CLIENT, type Client } from '../server/client.js';
 import { ERR } from './errors.js';
 import { VERSION } from '../server/server.js';
-import { parseIntFast } from '../util/numbers.js';
+import { parseIntFast, parseI64 } from '../util/numbers.js';
 
 function ping(c: Client, argv: string[]): void {
   if (argv.length > 2) return c.error(ERR.wrongArgs('ping'));
@@ -19,8 +19,10 @@ function ping(c: Client, argv: string[]): void {
 }
 
 function select(c: Client, argv: string[]): void {
-  const id = parseIntFast(argv[1]);
-  if (id === null) return c.error('ERR value is not an integer or out of range');
+  const big = parseI64(argv[1]);
+  if (big === null) return c.error('ERR value is not an integer or out of range');
+  if (big > 2147483647n || big < -2147483648n) return c.error('ERR value is out of range, value must between -2147483648 and 2147483647');
+  const id = Number(big);
   const dbs = c.server.keyspace.dbs;
   if (id < 0 || id >= dbs.length) return c.error(ERR.dbIndex);
   c.db = dbs[id];

@@ -142,13 +142,10 @@ function debugProtocol(c: Client, name: string): void {
   }
 }
 
+/** getPositiveLongFromObjectOrReply: one message for every failure. */
 function positiveLong(c: Client, s: string): number | null {
-  if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s)) {
-    c.error(ERR.notInt);
-    return null;
-  }
   const n = Number(s);
-  if (n < 0) {
+  if (!/^(0|-?[1-9][0-9]{0,18})$/.test(s) || n < 0 || !Number.isSafeInteger(n)) {
     c.error('ERR value is out of range, must be positive');
     return null;
   }

@@ -4,8 +4,8 @@
 // the same bytes as Redis); store/ds/hll.ts parses and writes it. Parsed
 // objects are kept in a small cache keyed by the serialized string, so a run
 // of PFADD/PFCOUNT on one key does not re-parse 12 KB each time. Strings are
-// immutable, so a cached object is valid for any key holding equal bytes; a
-// writer takes the object out of the cache before changing it.
+// immutable, so a cached object stays valid while its slot holds the very
+// string it came from; a writer takes the object out before changing it.
 
 import type { Family } from './table.js';
 import type { Client } from '../server/client.js';
@@ -20,33 +20,43 @@ const CORRUPT = 'INVALIDOBJ Corrupted HLL object detected';
 
 // ---------------------------------------------------------------- parse cache
 
+/**
+ * Parsed HLLs by database slot (Entry), each with the exact string it was
+ * parsed from or serialized to: valid while the slot still holds that string
+ * (`===` is a pointer comparison in the common case). Bounded LRU.
+ */
+interface Parsed {
+  s: string;
+  h: HLL;
+}
 const CACHE_MAX = 64;
-const cache = new Map<string, HLL>();
+const cache = new Map<Entry, Parsed>();
 
-function cached(s: string): HLL | null {
-  let h = cache.get(s);
-  if (h !== undefined) {
-    // refresh LRU position
-    cache.delete(s);
-    cache.set(s, h);
-    return h;
+/** The parsed HLL of a slot holding HLL string s; null when corrupted. Do not modify it. */
+function parsed(e: Entry, s: string): HLL | null {
+  const p = cache.get(e);
+  if (p !== undefined) {
+    cache.delete(e);
+    if (p.s === s) {
+      cache.set(e, p);
+      return p.h;
+    }
   }
-  const p = HLL.fromRedisString(s);
-  if (p === null) return null;
-  h = p;
-  remember(s, h);
+  const h = HLL.fromRedisString(s);
+  if (h !== null) remember(e, s, h);
   return h;
 }
 
-function remember(s: string, h: HLL): void {
-  cache.set(s, h);
-  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
+function remember(e: Entry, s: string, h: HLL): void {
+  cache.delete(e);
+  cache.set(e, { s, h });
+  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as Entry);
 }
 
-/** Takes the object out of the cache: the caller is about to change it. */
-function forWrite(s: string): HLL | null {
-  const h = cached(s);
-  if (h !== null) cache.delete(s);
+/** Like parsed(), for a caller about to change the object. */
+function forWrite(e: Entry, s: string): HLL | null {
+  const h = parsed(e, s);
+  if (h !== null) cache.delete(e);
   return h;
 }
 
@@ -98,7 +108,7 @@ function pfadd(c: Client, argv: string[]): void {
   } else {
     const s = hllString(c, e);
     if (s === null) return;
-    const p = forWrite(s);
+    const p = forWrite(e, s);
     if (p === null) {
       // Redis only notices a corrupted sparse payload while walking it
       if (argv.length > 2) return c.error(CORRUPT);
@@ -106,7 +116,7 @@ function pfadd(c: Client, argv: string[]): void {
     }
     h = p;
     if (argv.length === 2) {
-      remember(s, h);
+      remember(e, s, h);
       return c.int(0);
     }
   }
@@ -115,16 +125,16 @@ function pfadd(c: Client, argv: string[]): void {
   if (updated) {
     h.invalidateCache();
     const out = h.toRedisString();
-    remember(out, h);
-    if (e === undefined) db.add(key, out);
+    if (e === undefined) remember(db.add(key, out), out, h);
     else {
       e.value = out;
+      remember(e, out, h);
       db.modified(key);
     }
     db.notify(NOTIFY.STRING, 'pfadd', key);
     c.server.keyspace.dirty += updated;
   } else if (e !== undefined) {
-    remember(e.value as string, h);
+    remember(e, e.value as string, h);
   }
   c.int(updated ? 1 : 0);
 }
@@ -138,7 +148,7 @@ function pfcount(c: Client, argv: string[]): void {
       if (e === undefined) continue;
       const s = hllString(c, e);
       if (s === null) return;
-      const h = cached(s);
+      const h = parsed(e, s);
       if (h === null) return c.error(CORRUPT);
       hs.push(h);
     }
@@ -149,15 +159,14 @@ function pfcount(c: Client, argv: string[]): void {
   if (e === undefined) return c.int(0);
   const s = hllString(c, e);
   if (s === null) return;
-  const h0 = cached(s);
-  if (h0 === null) return c.error(CORRUPT);
-  if (h0.cacheValid) return c.int(h0.count());
+  const h = parsed(e, s);
+  if (h === null) return c.error(CORRUPT);
+  if (h.cacheValid) return c.int(h.count());
   // computing the cardinality stores it in the header: the value changes
-  const h = forWrite(s) as HLL;
   const card = h.count();
   const out = h.toRedisString();
-  remember(out, h);
   e.value = out;
+  remember(e, out, h);
   db.modified(key);
   c.server.keyspace.dirty++;
   c.int(card);
@@ -171,7 +180,7 @@ function pfmerge(c: Client, argv: string[]): void {
     if (e === undefined) continue;
     const s = hllString(c, e);
     if (s === null) return;
-    const h = cached(s);
+    const h = parsed(e, s);
     if (h === null) return c.error(CORRUPT);
     sources.push(h);
   }
@@ -181,17 +190,15 @@ function pfmerge(c: Client, argv: string[]): void {
   if (e === undefined) dst = new HLL();
   else {
     // checked above as the first source
-    const s = e.value as string;
-    const h = forWrite(s) as HLL;
-    // a source holding the same bytes shares the cached object: keep ours apart
-    dst = sources.includes(h) ? h.clone() : h;
+    dst = forWrite(e, e.value as string) as HLL;
   }
+  // merge() reads every source before it changes the destination
   dst.merge(sources, sparseMax(c.server));
   const out = dst.toRedisString();
-  remember(out, dst);
-  if (e === undefined) db.add(key, out);
+  if (e === undefined) remember(db.add(key, out), out, dst);
   else {
     e.value = out;
+    remember(e, out, dst);
     db.modified(key);
   }
   db.notify(NOTIFY.STRING, 'pfadd', key);

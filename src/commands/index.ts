@@ -18,10 +18,12 @@ import * as client from './client.js';
 import * as serverCmds from './server-cmds.js';
 import * as debug from './debug.js';
 import * as config from './config.js';
+import * as hashes from './hashes.js';
+import * as sets from './sets.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets];

@@ -153,15 +153,15 @@ function pushGeneric(c: Client, argv: string[], head: boolean, xx: boolean): voi
   const db = c.db;
   let list = getList(c, key, true);
   if (list === null) return;
+  const created = list === undefined;
   if (list === undefined) {
     if (xx) return c.int(0);
     list = new ListValue();
-    for (let j = 2; j < argv.length; j++) head ? list.pushHead(argv[j]) : list.pushTail(argv[j]);
-    db.add(key, list);
-  } else {
-    for (let j = 2; j < argv.length; j++) head ? list.pushHead(argv[j]) : list.pushTail(argv[j]);
-    db.modified(key);
   }
+  if (head) for (let j = 2; j < argv.length; j++) list.pushHead(argv[j]);
+  else for (let j = 2; j < argv.length; j++) list.pushTail(argv[j]);
+  if (created) db.add(key, list); // signals clients blocked on the key
+  else db.modified(key);
   c.server.keyspace.dirty += argv.length - 2;
   c.int(list.length);
   db.notify(NOTIFY.LIST, head ? 'lpush' : 'rpush', key);

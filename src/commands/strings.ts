@@ -12,7 +12,7 @@ import { CLIENT, type Client } from '../server/client.js';
 import { NOTIFY } from '../store/types.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { ERR } from './errors.js';
-import { parseIntFast, parseI64, parseLongDouble, formatLongDouble, addDecimal } from '../util/numbers.js';
+import { parseIntFast, parseI64, parseLongDouble, addDecimal } from '../util/numbers.js';
 
 const MAX_JS_STRING = bufferConstants.MAX_STRING_LENGTH;
 const LLONG_MAX = 9223372036854775807n;
@@ -514,22 +514,16 @@ function incrbyfloat(c: Client, argv: string[]): void {
   const db = c.db;
   const e = db.write(key);
   let curText = '0';
-  let cur = 0;
   if (e !== undefined) {
     const v = e.value;
     if (typeof v !== 'string') return c.error(ERR.wrongType);
-    const d = parseLongDouble(v);
-    if (d === null) return c.error(ERR.notFloat);
-    cur = d;
+    if (parseLongDouble(v) === null) return c.error(ERR.notFloat);
     curText = v;
   }
-  const incr = parseLongDouble(argv[2]);
-  if (incr === null) return c.error(ERR.notFloat);
-  const sum = cur + incr;
-  if (sum !== sum || sum === Infinity || sum === -Infinity) {
-    return c.error('ERR increment would produce NaN or Infinity');
-  }
-  const text = addDecimal(curText, argv[2]) ?? formatLongDouble(sum);
+  if (parseLongDouble(argv[2]) === null) return c.error(ERR.notFloat);
+  // Exact x87 long-double addition and %.17Lf formatting; null on inf/nan results.
+  const text = addDecimal(curText, argv[2]);
+  if (text === null) return c.error('ERR increment would produce NaN or Infinity');
   if (e !== undefined) {
     e.value = text;
     db.modified(key);

@@ -13,6 +13,7 @@ import type { Server } from '../server/server.js';
 import type { Db } from '../store/db.js';
 import { NOTIFY, type Value } from '../store/types.js';
 import { ZSetValue, type ZLimits } from '../store/zset.js';
+import { SetValue } from '../store/set.js';
 import type { SortedSet, ZEntry, LexBound } from '../store/ds/skiplist.js';
 import { ERR } from './errors.js';
 import { blocking, parseTimeout } from '../server/blocking.js';
@@ -830,8 +831,11 @@ function zmpopGeneric(c: Client, argv: string[], numkeysIdx: number, block: bool
 
 // ---------------------------------------------------------------- ZRANDMEMBER
 
-/** Largest |count| we answer; a bigger reply could not be built in memory. */
-const RANDMEMBER_MAX = 1e8;
+/**
+ * A reply larger than this (in bytes) is refused: it could not be built as
+ * one string (Redis would try, and grow its output buffer without bound).
+ */
+const MAX_REPLY_BYTES = 256 * 1024 * 1024;
 
 function zrandmember(c: Client, argv: string[]): void {
   if (argv.length >= 3) {
@@ -866,13 +870,18 @@ function zrandmemberCount(c: Client, key: string, l: number, withscores: boolean
   const nested = withscores && c.resp === 3;
   const zs = z.zs;
   if (!uniq || count === 1) {
-    if (count > RANDMEMBER_MAX) return c.error('ERR value is out of range');
+    const mark = c.out.length;
+    if (count > MAX_REPLY_BYTES / 4) return c.error('ERR value is out of range');
     c.array(withscores && !nested ? count * 2 : count);
     for (let i = 0; i < count; i++) {
       const e = zs.randomMember() as ZEntry;
       if (nested) c.array(2);
       c.bulk(e[0]);
       if (withscores) c.double(e[1]);
+      if ((i & 1023) === 1023 && c.out.length - mark > MAX_REPLY_BYTES) {
+        c.out = c.out.slice(0, mark);
+        return c.error('ERR value is out of range');
+      }
     }
     return;
   }
@@ -911,48 +920,18 @@ const enum Agg {
   MAX,
 }
 
-/** A set value as the sets family stores it (iterable members, membership test). */
-interface SetLike {
-  readonly type: 'set';
-  readonly size?: number;
-}
-
 interface Src {
   value: Value | null;
   zs: SortedSet | null;
-  set: SetLike | null;
+  set: SetValue | null;
   weight: number;
   length: number;
-}
-
-function setSize(s: SetLike): number {
-  const a = s as unknown as { size?: number | (() => number); length?: number; card?: () => number };
-  if (typeof a.size === 'number') return a.size;
-  if (typeof a.size === 'function') return a.size();
-  if (typeof a.card === 'function') return a.card();
-  if (typeof a.length === 'number') return a.length;
-  return [...setIter(s)].length;
-}
-
-function setIter(s: SetLike): Iterable<string> {
-  const a = s as unknown as { members?: () => Iterable<string>; [Symbol.iterator]?: () => Iterator<string> };
-  if (typeof a.members === 'function') return a.members();
-  if (typeof a[Symbol.iterator] === 'function') return a as Iterable<string>;
-  throw new Error('set value is not iterable');
-}
-
-function setHas(s: SetLike, m: string): boolean {
-  const a = s as unknown as { has?: (m: string) => boolean; isMember?: (m: string) => boolean };
-  if (typeof a.has === 'function') return a.has(m);
-  if (typeof a.isMember === 'function') return a.isMember(m);
-  for (const x of setIter(s)) if (x === m) return true;
-  return false;
 }
 
 /** zuiFind: the score of m in src (1 for sets), undefined when absent. */
 function srcScore(src: Src, m: string): number | undefined {
   if (src.zs !== null) return src.zs.score(m);
-  if (src.set !== null) return setHas(src.set, m) ? 1 : undefined;
+  if (src.set !== null) return src.set.has(m) ? 1 : undefined;
   return undefined;
 }
 
@@ -961,7 +940,7 @@ function* srcIter(src: Src): Generator<ZEntry> {
   if (src.zs !== null) {
     yield* src.zs;
   } else if (src.set !== null) {
-    for (const m of setIter(src.set)) yield [m, 1];
+    for (const m of src.set.members()) yield [m, 1];
   }
 }
 
@@ -989,9 +968,9 @@ function zsetOp(c: Client, argv: string[], dstkey: string | null, numkeysIdx: nu
       if (v instanceof ZSetValue) {
         src.zs = v.zs;
         src.length = v.size;
-      } else if (typeof v !== 'string' && v.type === 'set') {
-        src.set = v as unknown as SetLike;
-        src.length = setSize(src.set);
+      } else if (v instanceof SetValue) {
+        src.set = v;
+        src.length = v.size;
       } else return c.error(ERR.wrongType);
       src.value = v;
     }

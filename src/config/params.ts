@@ -573,7 +573,8 @@ export const PARAMS: ParamDef[] = [
   i('repl-ping-replica-period', 10, 1n, INT_MAX, { aliases: ['repl-ping-slave-period'] }),
   i('repl-timeout', 60, 1n, INT_MAX),
   b('repl-disable-tcp-nodelay', 'no'),
-  m('repl-backlog-size', 1024n * 1024n, 1n, LLONG_MAX),
+  // CONFIG SET resizes the backlog, never below 16kb (CONFIG_REPL_BACKLOG_MIN_SIZE)
+  m('repl-backlog-size', 1024n * 1024n, 1n, LLONG_MAX, { normalize: (v, mode) => (mode === 'set' && BigInt(v) < 16384n ? '16384' : v) }),
   i('repl-backlog-ttl', 3600, 0n, LONG_MAX),
   i('replica-priority', 100, 0n, INT_MAX, { aliases: ['slave-priority'] }),
   b('replica-announced', 'yes'),
@@ -598,7 +599,13 @@ export const PARAMS: ParamDef[] = [
   b('lazyfree-lazy-server-del', 'no', STORED),
   b('lazyfree-lazy-user-del', 'no', STORED),
   b('lazyfree-lazy-user-flush', 'no', STORED),
-  b('activedefrag', 'no', STORED),
+  b('activedefrag', 'no', {
+    ...STORED,
+    check: (v) =>
+      v === 'yes'
+        ? 'Active defragmentation cannot be enabled: it requires a Redis server compiled with a modified Jemalloc like the one shipped by default with the Redis source distribution'
+        : null,
+  }),
   m('active-defrag-ignore-bytes', 100n << 20n, 1n, LLONG_MAX, { ...U, ...STORED }),
   i('active-defrag-threshold-lower', 10, 0n, 1000n, STORED),
   i('active-defrag-threshold-upper', 100, 0n, 1000n, STORED),

@@ -52,7 +52,7 @@ export interface ParamDef {
   /** Extra validation of a parsed value (strings, enums, numbers); returns an error text. */
   check?: (v: string, cfg: Config) => string | null;
   /** Normalises a valid value (hz is capped to 1..500). */
-  normalize?: (v: string) => string;
+  normalize?: (v: string, mode: ParseMode) => string;
   /** Parses raw arguments of a special parameter; returns the canonical value or an error. */
   parse?: (raw: string[], cfg: Config, mode: ParseMode) => string | { error: string };
   /** CONFIG GET form of the stored value, when it differs (notify-keyspace-events). */
@@ -215,7 +215,7 @@ export class Config {
       const e = d.check(r, this);
       if (e) return { error: e };
     }
-    return d.normalize ? d.normalize(r) : r;
+    return d.normalize ? d.normalize(r, mode) : r;
   }
 
   /** Splits a CONFIG SET value the way Redis does for multi-argument parameters. */

@@ -41,7 +41,8 @@ export function lookupCommand(server: Server, argv: string[], c: Client): Comman
   if (base.sub === null || argv.length < 2) return base;
   const sub = base.sub.get(argv[1]) ?? base.sub.get(argv[1].toLowerCase());
   if (sub === undefined) {
-    rejectCommand(c, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`, base);
+    // like Redis, no command stats for an unknown subcommand (c->cmd is NULL there)
+    rejectCommand(c, `ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
     return null;
   }
   return sub;
@@ -111,6 +112,6 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   if (server.stats.totalErrorReplies !== errors) cmd.failedCalls++;
   server.stats.numCommands++;
   c.lastCmd = cmd.fullName;
-  server.afterCall(c, cmd, c.argv, usec, ks.dirty !== dirty);
+  server.afterCall(c, cmd, argv, usec, ks.dirty !== dirty);
   c.cmd = null;
 }

@@ -162,10 +162,14 @@ export class Server {
     return null;
   }
 
+  /**
+   * `argv` is what the client sent (MONITOR, SLOWLOG show it); `c.argv` may
+   * have been rewritten by the handler for propagation (EXPIRE -> PEXPIREAT).
+   */
   afterCall(c: Client, cmd: Command, argv: string[], usec: number, dirty: boolean): void {
     // propagate first: serving blocked clients (an afterCall hook) propagates
     // their pops, which must come after the push that woke them
-    if (dirty) this.propagate(c.db.id, argv);
+    if (dirty) this.propagate(c.db.id, c.argv);
     const a = this.hooks.afterCall;
     for (let i = 0; i < a.length; i++) a[i](c, cmd, argv, usec, dirty);
   }

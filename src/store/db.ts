@@ -81,6 +81,8 @@ export class Keyspace {
     x.expires = y.expires;
     y.dict = d;
     y.expires = e;
+    x.expireCursor = null;
+    y.expireCursor = null;
     for (const o of this.observers) o.swapped?.(x, y);
   }
 

@@ -190,7 +190,7 @@ test('list commands agree with a JS array model', async () => {
       assert.deepEqual(all, m);
       assert.equal(await cl.call('EXISTS', KEY), m.length ? 1 : 0, 'an empty list is deleted');
     }),
-    { numRuns: 2000, endOnFailure: true },
+    { numRuns: 4000, endOnFailure: true },
   );
   assert.ok(runs > 20, `only ${runs} runs`);
 });

@@ -382,13 +382,14 @@ test('blocking: CLIENT UNBLOCK with TIMEOUT and ERROR', async (t) => {
       t.skip(`CLIENT is not implemented yet: ${probe.message}`);
       return;
     }
+    await p.del('ubq', 'ubd');
     const id = (await w.call('CLIENT', 'ID')) as number;
     assert.equal(await p.call('CLIENT', 'UNBLOCK', String(id)), 0, 'not blocked yet');
-    const r1 = w.blpop('q', 0);
+    const r1 = w.blpop('ubq', 0);
     await sleep(30);
     assert.equal(await p.call('CLIENT', 'UNBLOCK', String(id)), 1);
     assert.equal(await r1, null);
-    const r2 = w.blmove('q', 'd', 'LEFT', 'LEFT', 0);
+    const r2 = w.blmove('ubq', 'ubd', 'LEFT', 'LEFT', 0);
     await sleep(30);
     assert.equal(await p.call('CLIENT', 'UNBLOCK', String(id), 'ERROR'), 1);
     await assert.rejects(r2, /UNBLOCKED client unblocked via CLIENT UNBLOCK/);
@@ -424,4 +425,55 @@ test('in-process: a served pop is propagated as LPOP/LMOVE after the push that w
   } finally {
     await server.close();
   }
+});
+
+test('keyspace events of list commands match redis-server, including served blocked pops', async () => {
+  async function events(port: number): Promise<string[]> {
+    const mk = () => new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1 });
+    const [sub, r, w] = [mk(), mk(), mk()];
+    const got: string[] = [];
+    try {
+      await r.config('SET', 'notify-keyspace-events', 'KEA');
+      await r.del('l', 'm', 'bq', 'bs', 'bd');
+      await sub.psubscribe('__keyevent@0__:*');
+      sub.on('pmessage', (_p, ch, msg) => got.push(`${ch.slice(ch.indexOf(':') + 1)} ${msg}`));
+      await r.rpush('l', 'a', 'b', 'c');
+      await r.lpush('l', 'z');
+      await r.lpushx('l', 'y');
+      await r.rpushx('nokey', 'x');
+      await r.lpop('l');
+      await r.rpop('l', 2);
+      await r.lset('l', 0, 'q');
+      await r.linsert('l', 'BEFORE', 'q', 'p');
+      await r.linsert('l', 'BEFORE', 'nothere', 'p');
+      await r.lrem('l', 0, 'p');
+      await r.lrem('l', 0, 'nothere');
+      await r.ltrim('l', 0, 5);
+      await r.lmove('l', 'm', 'LEFT', 'RIGHT');
+      await r.lmove('l', 'm', 'LEFT', 'RIGHT');
+      await r.rpoplpush('m', 'm');
+      await r.lmpop(1, 'm', 'LEFT', 'COUNT', 5);
+      await r.rpush('l', '1', '2', '3');
+      await r.ltrim('l', 5, 6);
+      const b1 = w.blpop('bq', 0);
+      await sleep(30);
+      await r.rpush('bq', 'v');
+      await b1;
+      const b2 = w.blmove('bs', 'bd', 'RIGHT', 'LEFT', 0);
+      await sleep(30);
+      await r.rpush('bs', 'v', 'u');
+      await b2;
+      await sleep(100);
+      return got;
+    } finally {
+      await r.config('SET', 'notify-keyspace-events', '').catch(() => {});
+      sub.disconnect();
+      r.disconnect();
+      w.disconnect();
+    }
+  }
+  const ours = await events(srv.port);
+  const theirs = await events(ref.port);
+  assert.ok(theirs.length > 20);
+  assert.deepEqual(ours, theirs);
 });

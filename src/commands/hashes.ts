@@ -1,0 +1,408 @@
+// Hash commands (Redis 7.0 t_hash.c): HSET and friends, the integer and
+// float increments, HRANDFIELD and HSCAN.
+//
+// Arguments are checked in Redis's order (increments are parsed before the
+// key lookup, HSCAN's cursor before the key and its options after), because
+// the first error wins and clients see which.
+
+import type { Family } from './table.js';
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { NOTIFY } from '../store/types.js';
+import { HashValue, type HLimits } from '../store/hash.js';
+import { randomMapKey } from '../store/db.js';
+import { scanMap } from '../store/scan.js';
+import { compileGlob, matchCompiled } from '../util/glob.js';
+import { parseI64, parseIntFast, parseLongDouble, addDecimal } from '../util/numbers.js';
+import { ERR } from './errors.js';
+import { parseCursor } from './keys.js';
+
+const EMPTY_SCAN = '*2\r\n$1\r\n0\r\n*0\r\n';
+const I64_MIN = -(1n << 63n);
+const I64_MAX = (1n << 63n) - 1n;
+/** Largest |count| HRANDFIELD answers; a bigger reply could not be built in memory. */
+const RANDFIELD_MAX = 1e8;
+
+// ---------------------------------------------------------------- config
+
+interface HState {
+  lim: HLimits;
+}
+
+function state(server: Server): HState {
+  let st = server.ext.hashes as HState | undefined;
+  if (st === undefined) {
+    const cfg = server.config;
+    const s: HState = {
+      lim: { entries: cfg.num('hash-max-listpack-entries'), value: cfg.num('hash-max-listpack-value') },
+    };
+    server.ext.hashes = s;
+    cfg.onChange('hash-max-listpack-entries', () => (s.lim = { ...s.lim, entries: cfg.num('hash-max-listpack-entries') }));
+    cfg.onChange('hash-max-listpack-value', () => (s.lim = { ...s.lim, value: cfg.num('hash-max-listpack-value') }));
+    st = s;
+  }
+  return st;
+}
+
+export function install(server: Server): void {
+  state(server);
+}
+
+function limits(c: Client): HLimits {
+  return state(c.server).lim;
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Redis's string2ll as a JS number (values past 2^53 are only clamped counts). */
+function parseLong(s: string): number | null {
+  const v = parseIntFast(s);
+  if (v !== null) return v;
+  const b = parseI64(s);
+  return b === null ? null : Number(b);
+}
+
+/** The hash at `key` for reading: the value, null when missing, false after WRONGTYPE. */
+function hread(c: Client, key: string): HashValue | null | false {
+  const e = c.db.read(key);
+  if (e === undefined) return null;
+  if (e.value instanceof HashValue) return e.value;
+  c.error(ERR.wrongType);
+  return false;
+}
+
+/** The hash at `key` for writing: the value, null when missing, false after WRONGTYPE. */
+function hwrite(c: Client, key: string): HashValue | null | false {
+  const e = c.db.write(key);
+  if (e === undefined) return null;
+  if (e.value instanceof HashValue) return e.value;
+  c.error(ERR.wrongType);
+  return false;
+}
+
+/** hashTypeLookupWriteOrCreate: existing hash, a new one added to the db, or null after WRONGTYPE. */
+function lookupOrCreate(c: Client, key: string): HashValue | null {
+  const h = hwrite(c, key);
+  if (h === false) return null;
+  if (h !== null) return h;
+  const n = new HashValue(true);
+  c.db.add(key, n);
+  return n;
+}
+
+// ---------------------------------------------------------------- writes
+
+/** HSET / HMSET: HMSET replies OK, HSET the number of new fields. */
+function hsetGeneric(c: Client, argv: string[], hmset: boolean): void {
+  if (argv.length % 2 === 1) return c.error(ERR.wrongArgs(hmset ? 'hmset' : 'hset'));
+  const key = argv[1];
+  const h = lookupOrCreate(c, key);
+  if (h === null) return;
+  const lim = limits(c);
+  h.tryConversion(argv, 2, argv.length - 1, lim);
+  let created = 0;
+  for (let i = 2; i < argv.length; i += 2) if (!h.set(argv[i], argv[i + 1], lim)) created++;
+  if (hmset) c.ok();
+  else c.int(created);
+  const db = c.db;
+  db.modified(key);
+  db.notify(NOTIFY.HASH, 'hset', key);
+  c.server.keyspace.dirty += (argv.length - 2) / 2;
+}
+
+function hsetnx(c: Client, argv: string[]): void {
+  const key = argv[1];
+  const h = lookupOrCreate(c, key);
+  if (h === null) return;
+  if (h.has(argv[2])) return c.int(0);
+  const lim = limits(c);
+  h.tryConversion(argv, 2, 3, lim);
+  h.set(argv[2], argv[3], lim);
+  c.int(1);
+  const db = c.db;
+  db.modified(key);
+  db.notify(NOTIFY.HASH, 'hset', key);
+  c.server.keyspace.dirty++;
+}
+
+function hdel(c: Client, argv: string[]): void {
+  const key = argv[1];
+  const h = hwrite(c, key);
+  if (h === false) return;
+  if (h === null) return c.int(0);
+  let deleted = 0;
+  let keyRemoved = false;
+  for (let i = 2; i < argv.length; i++) {
+    if (h.delete(argv[i])) {
+      deleted++;
+      if (h.size === 0) {
+        c.db.delete(key);
+        keyRemoved = true;
+        break;
+      }
+    }
+  }
+  if (deleted > 0) {
+    const db = c.db;
+    db.modified(key);
+    db.notify(NOTIFY.HASH, 'hdel', key);
+    if (keyRemoved) db.notify(NOTIFY.GENERIC, 'del', key);
+    c.server.keyspace.dirty += deleted;
+  }
+  c.int(deleted);
+}
+
+function hincrby(c: Client, argv: string[]): void {
+  const incrS = argv[3];
+  const incrN = parseIntFast(incrS);
+  if (incrN === null && parseI64(incrS) === null) return c.error(ERR.notInt);
+  const key = argv[1];
+  const field = argv[2];
+  const h = lookupOrCreate(c, key);
+  if (h === null) return;
+  const cur = h.get(field);
+  const curN = cur === undefined ? 0 : parseIntFast(cur);
+  let result: string;
+  if (curN !== null && incrN !== null && Number.isSafeInteger(curN + incrN)) {
+    result = String(curN + incrN);
+  } else {
+    const old = cur === undefined ? 0n : parseI64(cur);
+    if (old === null) return c.error('ERR hash value is not an integer');
+    const inc = parseI64(incrS) as bigint;
+    if ((inc < 0n && old < 0n && inc < I64_MIN - old) || (inc > 0n && old > 0n && inc > I64_MAX - old)) {
+      return c.error(ERR.overflow);
+    }
+    result = (old + inc).toString();
+  }
+  h.set(field, result, limits(c));
+  c.raw(':' + result + '\r\n');
+  const db = c.db;
+  db.modified(key);
+  db.notify(NOTIFY.HASH, 'hincrby', key);
+  c.server.keyspace.dirty++;
+}
+
+function hincrbyfloat(c: Client, argv: string[]): void {
+  const incr = argv[3];
+  const v = parseLongDouble(incr);
+  if (v === null) return c.error(ERR.notFloat);
+  if (!Number.isFinite(v)) return c.error('ERR value is NaN or Infinity');
+  const key = argv[1];
+  const field = argv[2];
+  const h = lookupOrCreate(c, key);
+  if (h === null) return;
+  const cur = h.get(field);
+  if (cur !== undefined && parseLongDouble(cur) === null) return c.error('ERR hash value is not a float');
+  const result = addDecimal(cur === undefined ? '0' : cur, incr);
+  if (result === null) return c.error('ERR increment would produce NaN or Infinity');
+  h.set(field, result, limits(c));
+  c.bulk(result);
+  const db = c.db;
+  db.modified(key);
+  db.notify(NOTIFY.HASH, 'hincrbyfloat', key);
+  c.server.keyspace.dirty++;
+  // Replicated as HSET with the final value (float formatting never diverges).
+  c.argv = ['HSET', key, field, result];
+}
+
+// ---------------------------------------------------------------- reads
+
+function hget(c: Client, argv: string[]): void {
+  const h = hread(c, argv[1]);
+  if (h === false) return;
+  if (h === null) return c.nil();
+  c.bulkOrNil(h.get(argv[2]));
+}
+
+function hmget(c: Client, argv: string[]): void {
+  const h = hread(c, argv[1]);
+  if (h === false) return;
+  c.array(argv.length - 2);
+  for (let i = 2; i < argv.length; i++) {
+    if (h === null) c.nil();
+    else c.bulkOrNil(h.get(argv[i]));
+  }
+}
+
+function hlen(c: Client, argv: string[]): void {
+  const h = hread(c, argv[1]);
+  if (h === false) return;
+  c.int(h === null ? 0 : h.size);
+}
+
+function hstrlen(c: Client, argv: string[]): void {
+  const h = hread(c, argv[1]);
+  if (h === false) return;
+  const v = h === null ? undefined : h.get(argv[2]);
+  c.int(v === undefined ? 0 : v.length);
+}
+
+function hexists(c: Client, argv: string[]): void {
+  const h = hread(c, argv[1]);
+  if (h === false) return;
+  c.int(h !== null && h.has(argv[2]) ? 1 : 0);
+}
+
+const KEYS = 1;
+const VALS = 2;
+
+/** HKEYS / HVALS / HGETALL (genericHgetallCommand). */
+function hgetallGeneric(c: Client, argv: string[], flags: number): void {
+  const h = hread(c, argv[1]);
+  if (h === false) return;
+  if (h === null) {
+    if (flags === (KEYS | VALS)) c.map(0);
+    else c.array(0);
+    return;
+  }
+  const m = h.map;
+  let o: string;
+  if (flags === (KEYS | VALS)) o = (c.resp === 3 ? '%' : '*') + (c.resp === 3 ? m.size : m.size * 2) + '\r\n';
+  else o = '*' + m.size + '\r\n';
+  if (flags === KEYS) for (const k of m.keys()) o += '$' + k.length + '\r\n' + k + '\r\n';
+  else if (flags === VALS) for (const v of m.values()) o += '$' + v.length + '\r\n' + v + '\r\n';
+  else for (const [k, v] of m) o += '$' + k.length + '\r\n' + k + '\r\n$' + v.length + '\r\n' + v + '\r\n';
+  c.raw(o);
+}
+
+// ---------------------------------------------------------------- HRANDFIELD
+
+function hrandfield(c: Client, argv: string[]): void {
+  if (argv.length >= 3) {
+    const l = parseLong(argv[2]);
+    if (l === null) return c.error(ERR.notInt);
+    if (argv[2] === '-9223372036854775808') {
+      return c.error('ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807');
+    }
+    if (argv.length > 4 || (argv.length === 4 && argv[3].toLowerCase() !== 'withvalues')) return c.error(ERR.syntax);
+    let withvalues = false;
+    if (argv.length === 4) {
+      withvalues = true;
+      const big = BigInt(argv[2]);
+      if (big < -4611686018427387903n || big > 4611686018427387903n) return c.error('ERR value is out of range');
+    }
+    return hrandfieldCount(c, argv[1], l, withvalues);
+  }
+  const h = hread(c, argv[1]);
+  if (h === false) return;
+  if (h === null) return c.nil();
+  c.bulk(randomMapKey(h.map) as string);
+}
+
+function replyPair(c: Client, k: string, v: string, withvalues: boolean, nested: boolean): void {
+  if (nested) c.array(2);
+  c.bulk(k);
+  if (withvalues) c.bulk(v);
+}
+
+function hrandfieldCount(c: Client, key: string, l: number, withvalues: boolean): void {
+  const h = hread(c, key);
+  if (h === false) return;
+  if (h === null) return c.array(0);
+  const m = h.map;
+  const size = m.size;
+  const uniq = l >= 0;
+  const count = Math.abs(l);
+  if (count === 0) return c.array(0);
+  const nested = withvalues && c.resp === 3;
+  // CASE 1: negative count (repetitions allowed) or a single element.
+  if (!uniq || count === 1) {
+    if (count > RANDFIELD_MAX) return c.error('ERR value is out of range');
+    c.array(withvalues && !nested ? count * 2 : count);
+    if (count > 8 && count * 4 > size) {
+      const ks = [...m.keys()];
+      for (let i = 0; i < count; i++) {
+        const k = ks[Math.floor(Math.random() * ks.length)];
+        replyPair(c, k, m.get(k) as string, withvalues, nested);
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const k = randomMapKey(m) as string;
+        replyPair(c, k, m.get(k) as string, withvalues, nested);
+      }
+    }
+    return;
+  }
+  const replySize = count < size ? count : size;
+  c.array(withvalues && !nested ? replySize * 2 : replySize);
+  // CASE 2: the whole hash, in its order.
+  if (count >= size) {
+    for (const [k, v] of m) replyPair(c, k, v, withvalues, nested);
+    return;
+  }
+  // CASE 3/4: count distinct random fields.
+  const ks = [...m.keys()];
+  for (let i = 0; i < count; i++) {
+    const j = i + Math.floor(Math.random() * (ks.length - i));
+    const t = ks[i];
+    ks[i] = ks[j];
+    ks[j] = t;
+    replyPair(c, ks[i], m.get(ks[i]) as string, withvalues, nested);
+  }
+}
+
+// ---------------------------------------------------------------- HSCAN
+
+function hscan(c: Client, argv: string[]): void {
+  const cursor = parseCursor(argv[2]);
+  if (cursor === null) return c.error('ERR invalid cursor');
+  const h = hread(c, argv[1]);
+  if (h === false) return;
+  if (h === null) return c.raw(EMPTY_SCAN);
+  let count = 10;
+  let pat: string | null = null;
+  for (let i = 3; i < argv.length; ) {
+    const left = argv.length - i;
+    const o = argv[i].toLowerCase();
+    if (o === 'count' && left >= 2) {
+      const v = parseLong(argv[i + 1]);
+      if (v === null) return c.error(ERR.notInt);
+      if (v < 1) return c.error(ERR.syntax);
+      count = v;
+      i += 2;
+    } else if (o === 'match' && left >= 2) {
+      pat = argv[i + 1];
+      if (pat === '*') pat = null;
+      i += 2;
+    } else return c.error(ERR.syntax);
+  }
+  const g = pat === null ? null : compileGlob(pat);
+  const m = h.map;
+  let next = '0';
+  let fields: string[];
+  if (h.listpack) {
+    fields = [];
+    for (const k of m.keys()) if (g === null || matchCompiled(g, k)) fields.push(k);
+  } else {
+    const r = scanMap(m, cursor, count, g === null ? undefined : (k: string) => matchCompiled(g, k));
+    next = r.cursor;
+    fields = r.items;
+  }
+  let o = '*2\r\n$' + next.length + '\r\n' + next + '\r\n*' + fields.length * 2 + '\r\n';
+  for (const k of fields) {
+    const v = m.get(k) as string;
+    o += '$' + k.length + '\r\n' + k + '\r\n$' + v.length + '\r\n' + v + '\r\n';
+  }
+  c.raw(o);
+}
+
+// ---------------------------------------------------------------- table
+
+export const commands: Family = {
+  hset: (c, argv) => hsetGeneric(c, argv, false),
+  hmset: (c, argv) => hsetGeneric(c, argv, true),
+  hsetnx,
+  hget,
+  hmget,
+  hdel,
+  hlen,
+  hstrlen,
+  hexists,
+  hkeys: (c, argv) => hgetallGeneric(c, argv, KEYS),
+  hvals: (c, argv) => hgetallGeneric(c, argv, VALS),
+  hgetall: (c, argv) => hgetallGeneric(c, argv, KEYS | VALS),
+  hincrby,
+  hincrbyfloat,
+  hrandfield,
+  hscan,
+};
