@@ -186,15 +186,20 @@ function setGeneric(c: Client, flags: number, key: string, val: string, expire: 
   }
   if (flags & F_GET && !getGeneric(c, key)) return;
   const db = c.db;
-  const found = db.write(key) !== undefined;
-  if ((flags & F_NX && found) || (flags & F_XX && !found)) {
-    if (!(flags & F_GET)) {
-      if (reply === REPLY_ONE_ZERO) c.raw(':0\r\n');
-      else c.nil();
+  if (flags & (F_NX | F_XX)) {
+    const found = db.write(key) !== undefined;
+    if ((flags & F_NX && found) || (flags & F_XX && !found)) {
+      if (!(flags & F_GET)) {
+        if (reply === REPLY_ONE_ZERO) c.raw(':0\r\n');
+        else c.nil();
+      }
+      return;
     }
-    return;
+  } else if (db.expires.size !== 0) {
+    db.expireIfNeeded(key);
   }
-  db.set(key, val, (flags & F_KEEPTTL) !== 0);
+  // With a new deadline coming, keep the TTL slot instead of deleting and re-adding it.
+  db.set(key, val, (flags & F_KEEPTTL) !== 0 || expire !== null);
   c.server.keyspace.dirty++;
   db.notify(NOTIFY.STRING, 'set', key);
   if (expire !== null) {

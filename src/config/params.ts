@@ -302,8 +302,11 @@ function string2d(v: string): number | null {
   if (v === '' || /^[ \t\n\v\f\r]/.test(v)) return null;
   let x: number;
   if (/^[+-]?(inf|infinity)$/i.test(v)) x = v.startsWith('-') ? -Infinity : Infinity;
-  else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) x = Number(v);
-  else return null;
+  else if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(v)) {
+    x = Number(v);
+    // strtod's ERANGE: overflow to infinity, or underflow of a non-zero literal to zero
+    if (!Number.isFinite(x) || (x === 0 && /[1-9]/.test(v.split(/[eE]/)[0]))) return null;
+  } else return null;
   if (Number.isNaN(x)) return null;
   return x;
 }

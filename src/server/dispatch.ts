@@ -100,7 +100,13 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   c.cmd = cmd;
   c.argv = argv;
   const t0 = performance.now();
-  cmd.handler!(c, argv);
+  try {
+    cmd.handler!(c, argv);
+  } catch (e) {
+    // a bug in one handler must not take the server (and everyone's data) down
+    server.logger.warning(`Internal error in '${cmd.fullName}': ${(e as Error)?.stack ?? e}`);
+    c.error(e instanceof RangeError ? 'ERR reply or value too large for this server' : 'ERR internal error executing command');
+  }
   const usec = Math.round((performance.now() - t0) * 1000);
   // CLIENT REPLY ON run while replies are off/skipped gets its +OK through
   if (mark !== -1 && c.replyMode !== 'on') {

@@ -72,7 +72,7 @@ for (const protocol of [2, 3] as const) {
       ]);
 
       await sub.unsubscribe('news');
-      await sub.punsubscribe();
+      await sub.punsubscribe('n*');
       assert.equal(await pub.publish('news', 'again'), 0);
       assert.equal(await pub.publish('sport', 'again'), 1);
       await until(() => got.length === 6, 3000, 'last message');

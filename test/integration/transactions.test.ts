@@ -204,7 +204,7 @@ test('EXECABORT and runtime errors through ioredis', async () => {
     await assert.rejects(a.multi().set('k', 'v').call('NOSUCHCMD').exec(), /EXECABORT Transaction discarded because of previous errors/);
     assert.equal(await a.exists('k'), 0);
     await a.set('str', 'abc');
-    const res = await a.multi().incr('str').set('k', 'v').exec();
+    const res = await a.multi().lpush('str', 'x').set('k', 'v').exec();
     assert.ok(res![0][0] instanceof Error && /WRONGTYPE/.test(String(res![0][0])));
     assert.deepEqual(res![1], [null, 'OK']);
   } finally {

@@ -24,8 +24,9 @@ after(async () => {
 });
 
 const opened: Redis[] = [];
-function io(port = srv.port): Redis {
-  const r = new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1 });
+/** ioredis 6 speaks RESP3 unless told otherwise; these tests read RESP2 shapes. */
+function io(port = srv.port, protocol: 2 | 3 = 2): Redis {
+  const r = new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1, protocol });
   opened.push(r);
   return r;
 }
@@ -67,6 +68,12 @@ test('ioredis: adds, scores, ranks and ranges', async () => {
     await assert.rejects(r.zadd('z', 'nan', 'a'), /not a valid float/);
     await r.set('s', 'x');
     await assert.rejects(r.zadd('s', 1, 'a'), /^ReplyError: WRONGTYPE/);
+    // RESP3: nested [member, score] pairs, which ioredis flattens for its typed helpers
+    const r3 = io(srv.port, 3);
+    await r3.zadd('p', 1, 'x', 2, 'y');
+    assert.deepEqual(await r3.call('ZRANGE', 'p', '0', '-1', 'WITHSCORES'), [['x', '1'], ['y', '2']]);
+    assert.deepEqual(await r3.zrangebyscore('p', '-inf', '+inf', 'WITHSCORES'), ['x', '1', 'y', '2']);
+    assert.equal(await r3.zscore('p', 'y'), '2');
   } finally {
     closeAll();
   }
