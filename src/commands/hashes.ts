@@ -182,11 +182,20 @@ function hincrby(c: Client, argv: string[]): void {
   c.server.keyspace.dirty++;
 }
 
+/** "inf"/"infinity" with an optional sign, any case (the only infinite string2ld inputs). */
+function isInfLiteral(s: string): boolean {
+  let i = 0;
+  const c0 = s.charCodeAt(0);
+  if (c0 === 43 || c0 === 45) i = 1;
+  return (s.charCodeAt(i) | 0x20) === 105;
+}
+
 function hincrbyfloat(c: Client, argv: string[]): void {
   const incr = argv[3];
   const v = parseLongDouble(incr);
   if (v === null) return c.error(ERR.notFloat);
-  if (!Number.isFinite(v)) return c.error('ERR value is NaN or Infinity');
+  // ±Infinity also comes back for finite long doubles past the double range (1e400).
+  if (!Number.isFinite(v) && isInfLiteral(incr)) return c.error('ERR value is NaN or Infinity');
   const key = argv[1];
   const field = argv[2];
   const h = lookupOrCreate(c, key);

@@ -227,8 +227,7 @@ function spop(c: Client, argv: string[]): void {
 
 function spopWithCount(c: Client, argv: string[]): void {
   const l = parseLong(argv[2]);
-  if (l === null) return c.error(ERR.notInt);
-  if (l < 0) return c.error(POSITIVE);
+  if (l === null || l < 0) return c.error(POSITIVE);
   const key = argv[1];
   const s = sget(c, key, true);
   if (s === false) return;

@@ -13,7 +13,10 @@
 // fails if a key that was alive at WATCH time has logically expired), by
 // FLUSHDB/FLUSHALL when it existed, and by SWAPDB when it exists in either
 // database. A key that was already expired when WATCHed does not fail EXEC
-// when it is merely deleted (Redis 7.0 wk->expired).
+// when it is merely deleted (Redis 7.0 wk->expired). One deliberate
+// difference: where Redis's touchWatchedKey() `break`s out of the watcher
+// list on such a watcher while the key exists (skipping the watchers after
+// it), we skip only that watcher.
 //
 // Propagation: once the first write inside EXEC is propagated, 'MULTI' is
 // propagated before it; the EXEC command itself is then propagated by

@@ -143,13 +143,14 @@ function parseBind(raw: string[]): string | { error: string } {
   return raw.join(' ');
 }
 
+/**
+ * Redis drops the bind line when the value is its default; ours is loopback, so a line the
+ * file already has is kept (rewritten in place) even at our default: the file stays safe if
+ * it is ever given to a redis-server, whose default would listen on every interface.
+ */
 function rewriteBind(cfg: Config, w: RewriteWriter): void {
   const v = cfg.str('bind');
-  if (v === DEFAULT_BIND) {
-    w.processed('bind');
-    return;
-  }
-  w.line('bind', v === '' ? 'bind ""' : `bind ${v}`, true);
+  w.line('bind', v === '' ? 'bind ""' : `bind ${v}`, v !== DEFAULT_BIND);
 }
 
 // ---------------------------------------------------------------------------

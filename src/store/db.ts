@@ -167,6 +167,7 @@ export class Db {
       const t = value.type;
       if (t === 'list' || t === 'zset' || t === 'stream') this.ks.keyReady(this, key);
     }
+    if (this.ks.notifyMask & NOTIFY.NEW) this.ks.notify(this, NOTIFY.NEW, 'new', key);
     return e;
   }
 

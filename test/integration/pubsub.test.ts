@@ -291,6 +291,22 @@ test('keyspace notifications honour the class and K/E flags', async () => {
     await sleep(30);
     assert.deepEqual(col.events, ['__keyevent@0__:expired d']);
 
+    // new keys (n, not part of A) and key misses (m)
+    col.events.length = 0;
+    await r.config('SET', 'notify-keyspace-events', 'EAnm');
+    await r.set('n1', '1');
+    await r.set('n1', '2');
+    await r.get('missing');
+    await r.del('n1');
+    await until(() => col.events.length === 5, 3000, 'new/keymiss events');
+    assert.deepEqual(col.events, [
+      '__keyevent@0__:new n1',
+      '__keyevent@0__:set n1',
+      '__keyevent@0__:set n1',
+      '__keyevent@0__:keymiss missing',
+      '__keyevent@0__:del n1',
+    ]);
+
     // classes without K or E publish nothing
     col.events.length = 0;
     await r.config('SET', 'notify-keyspace-events', 'g$x');
