@@ -105,8 +105,12 @@ export function saveParams(v: string): [number, number][] {
 }
 
 function parseSave(raw: string[], cfg: Config, mode: 'load' | 'set'): string | { error: string } {
-  let args = raw;
-  if (args.length === 1 && args[0] === '') args = [];
+  // save "" always clears (also in a file, after earlier save lines)
+  if (raw.length === 1 && raw[0] === '') {
+    if (mode === 'load') cfg.saveLoaded = true;
+    return '';
+  }
+  const args = raw;
   if (args.length & 1) return { error: 'Invalid save parameters' };
   const vals: bigint[] = [];
   for (let k = 0; k < args.length; k++) {

@@ -281,14 +281,15 @@ export class Config {
       for (let i = 0; i < plan.length; i++) {
         const d = plan[i].d;
         try {
+          const v = this.values.get(d.name)!;
           if (d.apply && !again.has(d.apply)) {
             again.add(d.apply);
-            d.apply(this.str(d.name), this);
+            d.apply(v, this);
           }
           for (const h of this.applyHooks.get(d.name) ?? []) {
             if (again.has(h)) continue;
             again.add(h);
-            h(this.str(d.name));
+            h(v);
           }
         } catch {
           /* restoring a value that worked before */
@@ -312,7 +313,7 @@ export class Config {
       for (const f of fns) {
         let err: string | null | void = null;
         try {
-          err = f(this.str(d.name));
+          err = f(this.values.get(d.name)!);
         } catch (e) {
           err = (e as Error).message;
         }

@@ -105,7 +105,7 @@ let a: RawClient;
 let b: RawClient;
 
 before(async () => {
-  [ours, ref] = await Promise.all([startRedoubt(['--enable-debug-command', 'yes']), startRedis(['--enable-debug-command', 'yes'])]);
+  [ours, ref] = await Promise.all([startRedoubt(['--enable-debug-command', 'yes', '--save', '', '--bind', '127.0.0.1']), startRedis(['--enable-debug-command', 'yes'])]);
   [a, b] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(ref.port)]);
 });
 after(async () => {
