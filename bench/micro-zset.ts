@@ -39,10 +39,16 @@ function rnd(): number {
   return (seed >>> 0) / 4294967296;
 }
 
+// Rates use the process's CPU time (user+system), not wall time: on a shared,
+// loaded machine time slices given to other processes would otherwise count.
+// BENCH_WALL=1 uses wall time instead.
+const WALL = process.env.BENCH_WALL === '1';
 function rate(n: number, fn: () => void): number {
+  const c0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   fn();
-  const dt = Number(process.hrtime.bigint() - t0) / 1e9;
+  const c1 = process.cpuUsage(c0);
+  const dt = WALL ? Number(process.hrtime.bigint() - t0) / 1e9 : (c1.user + c1.system) / 1e6;
   return n / dt;
 }
 
@@ -110,5 +116,5 @@ function run(N: number): void {
 }
 
 const sizes = process.argv.slice(2).map(Number);
-console.log(`SortedSet micro-benchmark (${implPath})`);
+console.log(`SortedSet micro-benchmark (${implPath}), per ${WALL ? 'wall' : 'CPU'} second`);
 for (const n of sizes.length ? sizes : [100_000, 1_000_000]) run(n);

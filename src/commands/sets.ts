@@ -471,7 +471,7 @@ function sunionDiffGeneric(c: Client, keys: string[], dst: string | null, op: nu
         if (j === 0) {
           for (const m of s) r.add(m, max);
         } else {
-          for (const m of s.toArray()) r.remove(m);
+          for (const m of s) r.remove(m);
         }
         if (r.size === 0) break;
       }

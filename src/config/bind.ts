@@ -4,8 +4,10 @@
 // client-query-buffer-limit, maxmemory...) need nothing here: CONFIG SET
 // takes effect at once because their readers call server.config each time.
 
+import { writeFileSync, unlinkSync } from 'node:fs';
 import type { Server } from '../server/server.js';
 import { renameError } from './load.js';
+import { strerror } from './params.js';
 
 export function bindServerConfig(server: Server): void {
   const cfg = server.config;
@@ -19,6 +21,26 @@ export function bindServerConfig(server: Server): void {
       if (other && other !== cmd) throw renameError(src, 'Target command name already exists');
     }
     server.commands.rename(from, to);
+  }
+
+  // Redoubt never forks: run it under a supervisor (systemd Type=simple, a container...)
+  if (cfg.bool('daemonize')) server.logger.warning('daemonize yes is ignored: Redoubt always runs in the foreground.');
+
+  // pidfile, written at startup and removed when the process exits (as redis-server does)
+  const pidfile = cfg.str('pidfile');
+  if (pidfile !== '') {
+    try {
+      writeFileSync(pidfile, `${process.pid}\n`, { mode: 0o644 });
+      process.once('exit', () => {
+        try {
+          unlinkSync(pidfile);
+        } catch {
+          /* already gone */
+        }
+      });
+    } catch (e) {
+      server.logger.warning(`Failed to write PID file: ${strerror(e)}`);
+    }
   }
 
   // the bulk length limit applies to clients already connected, as in Redis

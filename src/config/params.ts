@@ -478,8 +478,8 @@ export const PARAMS: ParamDef[] = [
   sn('bgsave_cpulist', { ...IMM, ...STORED }),
 
   // --- security
-  { ...sn('requirepass'), sensitive: true },
-  { ...sn('masterauth'), sensitive: true },
+  { ...sn('requirepass'), sensitive: true, binary: true },
+  { ...sn('masterauth'), sensitive: true, binary: true },
   { ...sn('masteruser'), sensitive: true },
   s('aclfile', '', IMM),
   i('acllog-max-len', 128, 0n, LONG_MAX),

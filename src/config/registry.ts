@@ -45,6 +45,8 @@ export interface ParamDef {
   hidden?: boolean;
   /** CONFIG SET refused while loading a dataset */
   denyLoading?: boolean;
+  /** Strings: binary-safe (Redis sds: requirepass, masterauth); other strings end at a NUL byte. */
+  binary?: boolean;
   /** Strings: the empty string means "unset" (CONFIG REWRITE drops the directive). */
   emptyIsNull?: boolean;
   /** The feature behind the parameter is not built yet: accepted and stored only. */
@@ -462,6 +464,11 @@ function parseTyped(d: ParamDef, raw: string[]): string | { error: string } {
       return parseNumeric(d, v);
     case 'enum':
       return parseEnum(d, raw);
+    case 'string': {
+      // C-string parameters end at a NUL byte; requirepass/masterauth are binary-safe sds
+      const z = d.binary ? -1 : v.indexOf('\0');
+      return z === -1 ? v : v.slice(0, z);
+    }
     default:
       return v;
   }

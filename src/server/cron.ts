@@ -3,6 +3,7 @@
 import type { Server } from './server.js';
 import { CLIENT } from './client.js';
 import { processInput } from './connection.js';
+import { updateLruClock } from '../store/db.js';
 
 export interface Cron {
   stop(): void;
@@ -16,6 +17,7 @@ export function startCron(server: Server): Cron {
   let timer: NodeJS.Timeout;
   const run = () => {
     const now = Date.now();
+    updateLruClock(now);
     tick++;
     if (server.activeExpireEnabled) activeExpireCycle(server, now, 25000 / server.config.num('hz'));
     const hz = server.config.num('hz');

@@ -247,3 +247,209 @@ test('skiplist: large set ranks and ranges stay consistent', () => {
   assert.deepEqual(popped, [...arr].reverse().slice(0, 100));
   z.checkInvariants();
 });
+
+// ---------------------------------------------------------------- large workloads
+// The index is a B+tree with nodes of 64 entries: the small fast-check
+// sequences above stay inside one leaf, so these drive it through splits,
+// merges, refills, root growth/collapse and the bulk rebuild of big deletes.
+
+function prng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
+function compareAll(z: SortedSet, md: Model, rnd: () => number): void {
+  z.checkInvariants();
+  const sorted = md.sorted();
+  assert.equal(z.size, sorted.length);
+  assert.deepEqual(z.toArray(), sorted);
+  assert.deepEqual([...z.reverse()], [...sorted].reverse());
+  for (let k = 0; k < 50 && sorted.length > 0; k++) {
+    const i = Math.floor(rnd() * sorted.length);
+    assert.deepEqual(z.byRank(i), sorted[i]);
+    assert.equal(z.rank(sorted[i][0]), i);
+    assert.equal(z.revRank(sorted[i][0]), sorted.length - 1 - i);
+    const j = i + Math.floor(rnd() * 150) - 20;
+    const rev = rnd() < 0.5;
+    const [s, e] = clampRank(sorted.length, i, j);
+    const src = rev ? [...sorted].reverse() : sorted;
+    assert.deepEqual(z.rangeByRank(i, j, rev), s > e ? [] : src.slice(s, e + 1));
+    const a = sorted[i][1];
+    const b = sorted[Math.min(sorted.length - 1, i + Math.floor(rnd() * 100))][1];
+    const minEx = rnd() < 0.5;
+    const maxEx = rnd() < 0.5;
+    const inr = sorted.filter((x) => inScore(x[1], a, b, minEx, maxEx));
+    assert.equal(z.countInScoreRange(a, b, minEx, maxEx), inr.length);
+    const off = Math.floor(rnd() * 5);
+    const lim = Math.floor(rnd() * 60) - 1;
+    assert.deepEqual(z.rangeByScore(a, b, minEx, maxEx, rev, off, lim), window(inr, rev, off, lim));
+  }
+  assert.deepEqual(z.first(), sorted[0]);
+  assert.deepEqual(z.last(), sorted[sorted.length - 1]);
+}
+
+function workload(seed: number, universe: number, ops: number, scoreOf: (r: () => number) => number): void {
+  const rnd = prng(seed);
+  const z = new SortedSet();
+  const md = new Model();
+  const pick = (): string => 'k' + Math.floor(rnd() * universe);
+  for (let t = 1; t <= ops; t++) {
+    const r = rnd();
+    if (r < 0.55) {
+      const m = pick();
+      const s = scoreOf(rnd);
+      assert.equal(z.add(m, s), !md.m.has(m));
+      if (md.m.get(m) !== s) md.m.set(m, s);
+    } else if (r < 0.85) {
+      const m = pick();
+      assert.equal(z.remove(m), md.m.delete(m));
+    } else if (r < 0.9) {
+      // in-place and moving updates of existing members
+      const e = z.randomMember();
+      if (e !== undefined) {
+        const s = rnd() < 0.5 ? e[1] + (rnd() - 0.5) * 1e-9 : scoreOf(rnd);
+        z.add(e[0], s);
+        md.m.set(e[0], s);
+      }
+    } else if (r < 0.995) {
+      const n = md.m.size;
+      const sorted = md.sorted();
+      const kind = Math.floor(rnd() * 4);
+      const a = Math.floor(rnd() * (n + 2)) - 1;
+      const len = Math.floor(rnd() * 40);
+      if (kind === 0) {
+        const [s, e] = clampRank(n, a, a + len);
+        const gone = s > e ? [] : sorted.slice(s, e + 1).map((x) => x[0]);
+        assert.deepEqual(z.deleteRangeByRank(a, a + len), gone);
+        for (const g of gone) md.m.delete(g);
+      } else if (kind === 1 && n > 0) {
+        const lo = sorted[Math.max(0, Math.min(n - 1, a))][1];
+        const hi = sorted[Math.max(0, Math.min(n - 1, a + len))][1];
+        const gone = sorted.filter((x) => inScore(x[1], lo, hi, false, true)).map((x) => x[0]);
+        assert.deepEqual(z.deleteRangeByScore(lo, hi, false, true), gone);
+        for (const g of gone) md.m.delete(g);
+      } else {
+        const exp = kind === 3 ? [...sorted].reverse().slice(0, len) : sorted.slice(0, len);
+        assert.deepEqual(kind === 3 ? z.popMax(len) : z.popMin(len), exp);
+        for (const [m] of exp) md.m.delete(m);
+      }
+    } else {
+      // big range deletes: the rebuild path
+      const n = md.m.size;
+      const sorted = md.sorted();
+      const a = Math.floor(rnd() * n * 0.5);
+      const b = a + Math.floor(n * (0.25 + rnd() * 0.5));
+      const [s, e] = clampRank(n, a, b);
+      const gone = s > e ? [] : sorted.slice(s, e + 1).map((x) => x[0]);
+      assert.deepEqual(z.deleteRangeByRank(a, b), gone);
+      for (const g of gone) md.m.delete(g);
+    }
+    if (t % 2500 === 0) compareAll(z, md, rnd);
+  }
+  compareAll(z, md, rnd);
+}
+
+test('skiplist: large random workload, heavy score ties (member order decides)', () => {
+  workload(1, 6000, 30000, (r) => Math.floor(r() * 8));
+});
+
+test('skiplist: large random workload, distinct random scores incl. -0/inf', () => {
+  workload(2, 20000, 40000, (r) => {
+    const x = r();
+    return x < 0.01 ? -0 : x < 0.02 ? Infinity : x < 0.03 ? -Infinity : (r() - 0.5) * 1e6;
+  });
+});
+
+test('skiplist: small universe (many re-adds and removals around one or two nodes)', () => {
+  workload(3, 150, 20000, (r) => Math.floor(r() * 3) - 1);
+});
+
+test('skiplist: ascending, descending and interleaved sequential inserts, then drains', () => {
+  const rnd = prng(4);
+  for (const order of ['asc', 'desc', 'zigzag'] as const) {
+    const z = new SortedSet();
+    const md = new Model();
+    const N = 30000;
+    for (let i = 0; i < N; i++) {
+      const v = order === 'asc' ? i : order === 'desc' ? N - i : i % 2 === 0 ? i : -i;
+      const m = 'm' + String(v).padStart(8, '0');
+      z.add(m, v);
+      md.m.set(m, v);
+    }
+    compareAll(z, md, rnd);
+    // delete every other member, then drain alternately from both ends
+    for (let i = 0; i < N; i += 2) {
+      const v = order === 'asc' ? i : order === 'desc' ? N - i : i % 2 === 0 ? i : -i;
+      const m = 'm' + String(v).padStart(8, '0');
+      assert.equal(z.remove(m), true);
+      md.m.delete(m);
+    }
+    compareAll(z, md, rnd);
+    let k = 0;
+    while (z.size > 0) {
+      const exp = md.sorted();
+      const got = k++ % 2 === 0 ? z.popMin(7) : z.popMax(5);
+      const want = k % 2 === 1 ? exp.slice(0, 7) : [...exp].reverse().slice(0, 5);
+      assert.deepEqual(got, want);
+      for (const [m] of got) md.m.delete(m);
+      if (k % 500 === 0) compareAll(z, md, rnd);
+    }
+    compareAll(z, md, rnd);
+    // the emptied set is reusable; clear() resets a non-empty one
+    z.add('x', 1);
+    assert.deepEqual(z.toArray(), [['x', 1]]);
+    z.checkInvariants();
+    for (let i = 0; i < 500; i++) z.add('y' + i, i);
+    z.clear();
+    assert.equal(z.size, 0);
+    assert.equal(z.map.size, 0);
+    assert.deepEqual(z.toArray(), []);
+    z.add('x', 2);
+    assert.deepEqual([...z], [['x', 2]]);
+    z.checkInvariants();
+  }
+});
+
+test('skiplist: lex ranges over a multi-level tree', () => {
+  const rnd = prng(5);
+  const z = new SortedSet();
+  const ms: string[] = [];
+  for (let i = 0; i < 8000; i++) {
+    let s = '';
+    const len = Math.floor(rnd() * 4);
+    for (let j = 0; j < len; j++) s += String.fromCharCode(Math.floor(rnd() * 256));
+    if (!z.has(s)) ms.push(s);
+    z.add(s, 0);
+  }
+  const sorted = [...ms].sort().map((m): ZEntry => [m, 0]);
+  assert.deepEqual(z.toArray(), sorted);
+  for (let k = 0; k < 300; k++) {
+    const b = (): LexBound => {
+      const r = rnd();
+      if (r < 0.05) return { inf: -1, value: '', exclusive: false };
+      if (r < 0.1) return { inf: 1, value: '', exclusive: false };
+      const v = rnd() < 0.5 ? sorted[Math.floor(rnd() * sorted.length)][0] : String.fromCharCode(Math.floor(rnd() * 256));
+      return { inf: 0, value: v, exclusive: rnd() < 0.5 };
+    };
+    const min = b();
+    const max = b();
+    const inr = sorted.filter((e) => geMin(e[0], min) && leMax(e[0], max));
+    assert.equal(z.countInLexRange(min, max), inr.length);
+    const rev = rnd() < 0.5;
+    const off = Math.floor(rnd() * 3);
+    const lim = Math.floor(rnd() * 50) - 1;
+    assert.deepEqual(z.rangeByLex(min, max, rev, off, lim), window(inr, rev, off, lim));
+  }
+  assert.ok(sorted.length > 3000);
+  const [i, j] = [Math.floor(sorted.length / 8), Math.floor((sorted.length * 5) / 8)];
+  const min = { inf: 0 as const, value: sorted[i][0], exclusive: false };
+  const max = { inf: 0 as const, value: sorted[j][0], exclusive: true };
+  assert.deepEqual(z.deleteRangeByLex(min, max), sorted.slice(i, j).map((e) => e[0]));
+  z.checkInvariants();
+  assert.deepEqual(z.toArray(), [...sorted.slice(0, i), ...sorted.slice(j)]);
+});
