@@ -88,8 +88,12 @@ function stringForBits(c: Client, key: string, maxbit: number): Entry | null {
   lookupDirty = false;
   if (e === undefined) {
     lookupDirty = true;
-    return db.add(key, '\0'.repeat(byteLen));
+    const ne = db.add(key, '\0'.repeat(byteLen));
+    ne.enc = 'raw';
+    return ne;
   }
+  // like Redis's dbUnshareStringValue: a bit-written string is 'raw' from now on
+  e.enc = 'raw';
   const s = e.value as string;
   if (s.length < byteLen) {
     e.value = s + '\0'.repeat(byteLen - s.length);
@@ -338,6 +342,7 @@ function bitop(c: Client, argv: string[]): void {
       }
     }
     db.set(target, out.toString('latin1'));
+    db.peek(target)!.enc = 'raw';
     db.notify(NOTIFY.STRING, 'set', target);
     c.server.keyspace.dirty++;
   } else if (db.delete(target)) {

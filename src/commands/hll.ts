@@ -125,9 +125,10 @@ function pfadd(c: Client, argv: string[]): void {
   if (updated) {
     h.invalidateCache();
     const out = h.toRedisString();
-    if (e === undefined) remember(db.add(key, out), out, h);
+    if (e === undefined) remember(rawEntry(db.add(key, out)), out, h);
     else {
       e.value = out;
+    e.enc = 'raw';
       remember(e, out, h);
       db.modified(key);
     }
@@ -166,6 +167,7 @@ function pfcount(c: Client, argv: string[]): void {
   const card = h.count();
   const out = h.toRedisString();
   e.value = out;
+    e.enc = 'raw';
   remember(e, out, h);
   db.modified(key);
   c.server.keyspace.dirty++;
@@ -195,9 +197,10 @@ function pfmerge(c: Client, argv: string[]): void {
   // merge() reads every source before it changes the destination
   dst.merge(sources, sparseMax(c.server));
   const out = dst.toRedisString();
-  if (e === undefined) remember(db.add(key, out), out, dst);
+  if (e === undefined) remember(rawEntry(db.add(key, out)), out, dst);
   else {
     e.value = out;
+    e.enc = 'raw';
     remember(e, out, dst);
     db.modified(key);
   }
@@ -211,3 +214,9 @@ export const commands: Family = {
   pfcount,
   pfmerge,
 };
+
+/** HLLs are built as raw strings in Redis (OBJECT ENCODING says 'raw'). */
+function rawEntry(e: Entry): Entry {
+  e.enc = 'raw';
+  return e;
+}

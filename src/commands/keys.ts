@@ -148,6 +148,7 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
     db.remove(dst);
   }
   const ne = db.add(dst, e.value);
+  ne.enc = e.enc;
   ne.lru = e.lru;
   if (expire !== undefined) db.setExpire(dst, expire);
   db.remove(src);
@@ -192,7 +193,7 @@ function copy(c: Client, argv: string[]): void {
   const nv = cloneValue(e.value);
   if (nv === null) return c.error('ERR unknown type object');
   if (replaceExisting) dst.remove(newkey);
-  dst.add(newkey, nv);
+  dst.add(newkey, nv).enc = e.enc;
   if (expire !== undefined) dst.setExpire(newkey, expire);
   dst.notify(NOTIFY.GENERIC, 'copy_to', newkey);
   ks.dirty++;
@@ -213,6 +214,7 @@ function move(c: Client, argv: string[]): void {
   const expire = src.getExpire(key);
   if (dst.write(key) !== undefined) return c.int(0);
   const ne = dst.add(key, e.value);
+  ne.enc = e.enc;
   ne.lru = e.lru;
   if (expire !== undefined) dst.setExpire(key, expire);
   src.remove(key);
@@ -399,7 +401,7 @@ function objectEncoding(c: Client, argv: string[]): void {
   const e = objectLookup(c, argv[2]);
   if (e === undefined) return c.nil();
   const v = e.value;
-  c.bulk(typeof v === 'string' ? stringEncoding(v) : v.encoding());
+  c.bulk(typeof v === 'string' ? stringEncoding(v, e.enc) : v.encoding());
 }
 
 function objectRefcount(c: Client, argv: string[]): void {

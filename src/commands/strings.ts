@@ -385,6 +385,7 @@ function append(c: Client, argv: string[]): void {
     len = v.length + add.length;
     if (!checkStringLength(c, len)) return;
     e.value = v + add;
+    e.enc = 'raw';
     db.modified(key);
   }
   db.notify(NOTIFY.STRING, 'append', key);
@@ -437,7 +438,7 @@ function setrange(c: Client, argv: string[]): void {
     if (val.length === 0) return c.int(0);
     if (!checkStringLength(c, offset + val.length)) return;
     result = '\0'.repeat(offset) + val;
-    db.add(key, result);
+    db.add(key, result).enc = 'raw';
   } else {
     const s = e.value;
     if (typeof s !== 'string') return c.error(ERR.wrongType);
@@ -447,6 +448,7 @@ function setrange(c: Client, argv: string[]): void {
     if (offset >= olen) result = s + '\0'.repeat(offset - olen) + val;
     else result = s.slice(0, offset) + val + (offset + val.length < olen ? s.slice(offset + val.length) : '');
     e.value = result;
+    e.enc = 'raw';
     db.modified(key);
   }
   db.notify(NOTIFY.STRING, 'setrange', key);
@@ -485,6 +487,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
   }
   if (e !== undefined) {
     e.value = text;
+    e.enc = null;
     db.modified(key);
   } else {
     db.add(key, text);
@@ -529,11 +532,14 @@ function incrbyfloat(c: Client, argv: string[]): void {
   // Exact x87 long-double addition and %.17Lf formatting; null on inf/nan results.
   const text = addDecimal(curText, argv[2]);
   if (text === null) return c.error('ERR increment would produce NaN or Infinity');
+  // Redis builds the result as a plain string object: embstr even when it looks like an integer
+  const enc = text.length <= 44 ? 'embstr' : 'raw';
   if (e !== undefined) {
     e.value = text;
+    e.enc = enc;
     db.modified(key);
   } else {
-    db.add(key, text);
+    db.add(key, text).enc = enc;
   }
   db.notify(NOTIFY.STRING, 'incrbyfloat', key);
   c.server.keyspace.dirty++;

@@ -13,6 +13,7 @@
 import { accessSync, statSync, constants as fsc } from 'node:fs';
 import { quoteArg } from '../util/splitargs.js';
 import { memtoull, type Config, type ParamDef, type RewriteWriter } from './registry.js';
+import { parseNotifyFlags, parseNotifyParam, formatNotifyParam } from '../server/notify.js';
 
 const INT_MIN = -2147483648n;
 const INT_MAX = 2147483647n;
@@ -224,61 +225,11 @@ function rewriteCobl(cfg: Config, w: RewriteWriter): void {
 }
 
 // ---------------------------------------------------------------------------
-// notify-keyspace-events
+// notify-keyspace-events: parsed and printed by server/notify.ts (Redis notify.c);
+// stored losslessly ('n' kept with 'A'), CONFIG GET shows Redis's form.
 
-const NK = {
-  K: 1 << 0,
-  E: 1 << 1,
-  g: 1 << 2,
-  $: 1 << 3,
-  l: 1 << 4,
-  s: 1 << 5,
-  h: 1 << 6,
-  z: 1 << 7,
-  x: 1 << 8,
-  e: 1 << 9,
-  t: 1 << 10,
-  m: 1 << 11,
-  d: 1 << 13,
-  n: 1 << 14,
-} as const;
-/** g$lshzxetd: what 'A' stands for */
-const NK_ALL = NK.g | NK.$ | NK.l | NK.s | NK.h | NK.z | NK.x | NK.e | NK.t | NK.d;
-
-/**
- * Keyspace-notification flags of a notify-keyspace-events string, with the bits of
- * store/types.ts NOTIFY (K=1, E=2, g=4, $=8 ... d=1<<13, n=1<<14); -1 when invalid.
- */
-export function keyspaceEventsFlags(v: string): number {
-  let f = 0;
-  for (const ch of v) {
-    if (ch === 'A') f |= NK_ALL;
-    else if (Object.prototype.hasOwnProperty.call(NK, ch)) f |= NK[ch as keyof typeof NK];
-    else return -1;
-  }
-  return f;
-}
-
-/**
- * Notification flags as a string. `display` is Redis's keyspaceEventsFlagsToString (CONFIG GET,
- * CONFIG REWRITE), which drops 'n' when 'A' is printed; the stored form keeps it.
- */
-export function keyspaceEventsString(f: number, display = true): string {
-  let r = '';
-  if ((f & NK_ALL) === NK_ALL) r += display ? 'A' : 'An'.slice(0, f & NK.n ? 2 : 1);
-  else for (const ch of 'g$lshzxetdn') if (f & NK[ch as keyof typeof NK]) r += ch;
-  if (f & NK.K) r += 'K';
-  if (f & NK.E) r += 'E';
-  if (f & NK.m) r += 'm';
-  return r;
-}
-
-function parseNotify(raw: string[]): string | { error: string } {
-  if (raw.length !== 1) return { error: 'wrong number of arguments' };
-  const f = keyspaceEventsFlags(raw[0]);
-  if (f === -1) return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
-  return keyspaceEventsString(f, false);
-}
+/** Keyspace-notification flag bits (store/types.ts NOTIFY) of a stored value; -1 when invalid. */
+export const keyspaceEventsFlags = parseNotifyFlags;
 
 // ---------------------------------------------------------------------------
 // oom-score-adj-values, replicaof, latency-tracking-info-percentiles
@@ -653,8 +604,8 @@ export const PARAMS: ParamDef[] = [
     name: 'notify-keyspace-events',
     type: 'special',
     default: '',
-    parse: parseNotify,
-    format: (v) => keyspaceEventsString(keyspaceEventsFlags(v)),
+    parse: parseNotifyParam,
+    format: formatNotifyParam,
     rewrite: (cfg, w) => {
       const v = cfg.display('notify-keyspace-events');
       w.line('notify-keyspace-events', `notify-keyspace-events ${quoteArg(v)}`, v !== '');

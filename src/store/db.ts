@@ -189,6 +189,7 @@ export class Db {
       this.add(key, value);
     } else {
       e.value = value;
+      e.enc = null;
       e.lru = lruClock();
       this.ks.keyModified(this, key);
     }
