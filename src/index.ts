@@ -21,7 +21,10 @@ export interface CreateServerOptions {
 export async function createServer(opts: CreateServerOptions = {}): Promise<Server> {
   const cfg = new Config(PARAMS);
   for (const [k, v] of Object.entries(opts.config ?? {})) {
-    cfg.load(k, Array.isArray(v) ? v : v.split(' ').filter((x) => x !== ''), 'argv');
+    // a string is one argument, except for directives that take several (save, bind...)
+    const multi = cfg.def(k)?.multi === true;
+    const args = Array.isArray(v) ? v : multi && v !== '' ? v.split(/\s+/).filter((x) => x !== '') : [v];
+    cfg.load(k, args, 'argv');
   }
   if (opts.port) cfg.load('port', [String(opts.port)], 'argv');
   const server = new Server({ config: cfg, log: opts.log });
