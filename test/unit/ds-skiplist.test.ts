@@ -453,3 +453,27 @@ test('skiplist: lex ranges over a multi-level tree', () => {
   z.checkInvariants();
   assert.deepEqual(z.toArray(), [...sorted.slice(0, i), ...sorted.slice(j)]);
 });
+
+test('skiplist: score()/has() then a change then add() sees the change', () => {
+  const z = new SortedSet();
+  z.add('a', 1);
+  assert.equal(z.score('a'), 1);
+  z.remove('a');
+  assert.equal(z.add('a', 2), true);
+  assert.equal(z.has('a'), true);
+  assert.deepEqual(z.popMin(1), [['a', 2]]);
+  assert.equal(z.add('a', 3), true);
+  assert.equal(z.score('a'), 3);
+  assert.deepEqual(z.deleteRangeByScore(0, 10), ['a']);
+  assert.equal(z.add('a', 4), true);
+  z.has('a');
+  z.clear();
+  assert.equal(z.add('a', 5), true);
+  assert.equal(z.score('b'), undefined);
+  assert.equal(z.add('b', 6), true);
+  assert.equal(z.add('b', 7), false);
+  z.score('b');
+  assert.equal(z.add('b', 8), false);
+  assert.deepEqual(z.toArray(), [['a', 5], ['b', 8]]);
+  z.checkInvariants();
+});

@@ -6,13 +6,24 @@
  * reject it).
  *
  * The index is a counted B+tree rather than Redis's skiplist (the file keeps
- * its name for its importers): leaves hold up to CAP entries in two parallel
- * arrays (members, scores in a Float64Array: unboxed doubles), linked both
- * ways for range walks; inner nodes hold, per child, the child's element
- * count (for ranks) and a separator key that is a lower bound of the child's
- * keys (for searches). Every operation Redis does in O(log n) is O(log n)
- * here too, with far fewer allocations and cache misses than a skiplist
- * (one node allocation per ~CAP/2 inserts instead of three per insert).
+ * its name for its importers). Every operation Redis does in O(log n) is
+ * O(log n) here too, with far fewer allocations and cache misses:
+ *
+ * - Leaves hold up to CAP elements, sorted, and are linked both ways for
+ *   range walks. Inner nodes hold, per child, the child's element count (for
+ *   ranks) and a separator key that is a lower bound of the child's keys (for
+ *   searches; unused for child 0).
+ * - Nodes are not objects but ids into pools of packed JS arrays ("struct of
+ *   arrays"): node x owns slots [x*SLOTS, x*SLOTS + n) of its pool. Scores
+ *   are unboxed doubles (a packed double array), members a packed array of
+ *   strings, counts/child ids/links packed small integers. Reaching a node's
+ *   keys is one memory access instead of a chain node -> array -> elements,
+ *   and an insert allocates nothing except on a split (once per ~CAP/2).
+ * - The pools are ordinary JS arrays that grow by appending, so a small set
+ *   costs a few hundred bytes: its single root leaf (id 0) grows slot by slot
+ *   and gets its full SLOTS slots when it first splits.
+ * - Freed node ids are reused; when more than half the leaf ids are free the
+ *   tree is rebuilt compactly (bulk load, O(n), amortized over the deletions).
  *
  * All rank arguments are 0-based. Callers normalize negative indices.
  */
@@ -23,10 +34,12 @@ const CAP = 64;
 const MIN = CAP >> 2;
 /** Fill of bulk-loaded nodes (leaves room for inserts). */
 const FILL = (CAP * 3) >> 2;
-/** Per-node array length: CAP plus one slot for the transient overflow before a split. */
+/** Pool slots per node: CAP plus one for the transient overflow before a split. */
 const SLOTS = CAP + 1;
 /** Deleting at least len/REBUILD_DIV entries at once rebuilds the tree instead. */
 const REBUILD_DIV = 4;
+/** No id / end of the leaf list. */
+const NONE = -1;
 
 function filledArray<T>(n: number, v: T): T[] {
   const a: T[] = [];
@@ -34,112 +47,12 @@ function filledArray<T>(n: number, v: T): T[] {
   return a;
 }
 
-/**
- * One tree node. Leaf: `members`/`scores` are its elements. Inner: entry i is
- * child `kids[i]` with `counts[i]` elements, and (scores[i], members[i]) is a
- * lower bound of that child's keys (unused for i = 0). Unused slots hold ''
- * and null so removed members and nodes can be collected.
- */
-class BNode {
-  n = 0;
-  readonly scores = new Float64Array(SLOTS);
-  readonly members: string[] = filledArray(SLOTS, '');
-  readonly kids: BNode[] | null;
-  readonly counts: Int32Array | null;
-  /** Leaf list (leaves only). */
-  prev: BNode | null = null;
-  next: BNode | null = null;
-  constructor(inner: boolean) {
-    this.kids = inner ? filledArray(SLOTS, null as unknown as BNode) : null;
-    this.counts = inner ? new Int32Array(SLOTS) : null;
-  }
-}
-
-const NULL_NODE = null as unknown as BNode;
-
-function sumCounts(x: BNode): number {
-  const c = x.counts as Int32Array;
-  let t = 0;
-  for (let k = 0; k < x.n; k++) t += c[k];
-  return t;
-}
-
-/** Index of the child of inner node x whose key range holds (s, m). */
-function childIndex(x: BNode, s: number, m: string): number {
-  const sc = x.scores;
-  let lo = 1;
-  let hi = x.n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const t = sc[mid];
-    if (t < s || (t === s && x.members[mid] <= m)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - 1;
-}
-
-/** Number of elements of leaf x that are < (s, m). */
-function leafLowerBound(x: BNode, s: number, m: string): number {
-  const sc = x.scores;
-  let lo = 0;
-  let hi = x.n;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const t = sc[mid];
-    if (t < s || (t === s && x.members[mid] < m)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Move entries [from, from+k) of a to [to, to+k) of b (a may be b; overlapping ranges are fine). */
-function moveEntries(a: BNode, from: number, b: BNode, to: number, k: number): void {
-  const as = a.scores;
-  const am = a.members;
-  const bs = b.scores;
-  const bm = b.members;
-  const ak = a.kids;
-  if (ak === null) {
-    if (a === b && to > from) {
-      for (let j = k - 1; j >= 0; j--) {
-        bs[to + j] = as[from + j];
-        bm[to + j] = am[from + j];
-      }
-    } else {
-      for (let j = 0; j < k; j++) {
-        bs[to + j] = as[from + j];
-        bm[to + j] = am[from + j];
-      }
-    }
-    return;
-  }
-  const ac = a.counts as Int32Array;
-  const bk = b.kids as BNode[];
-  const bc = b.counts as Int32Array;
-  if (a === b && to > from) {
-    for (let j = k - 1; j >= 0; j--) {
-      bs[to + j] = as[from + j];
-      bm[to + j] = am[from + j];
-      bk[to + j] = ak[from + j];
-      bc[to + j] = ac[from + j];
-    }
-  } else {
-    for (let j = 0; j < k; j++) {
-      bs[to + j] = as[from + j];
-      bm[to + j] = am[from + j];
-      bk[to + j] = ak[from + j];
-      bc[to + j] = ac[from + j];
-    }
-  }
-}
-
-/** Reset slots [from, to) of x to their empty values. */
-function clearSlots(x: BNode, from: number, to: number): void {
-  const mm = x.members;
-  const kk = x.kids;
-  for (let j = from; j < to; j++) mm[j] = '';
-  if (kk !== null) for (let j = from; j < to; j++) kk[j] = NULL_NODE;
-}
+// Pools start as slices of these templates: slice() keeps the elements kind
+// (packed doubles / packed tagged), so all pools of all sets share one kind
+// and element accesses stay monomorphic. Integer pools are [] literals
+// (packed small integers).
+const T_DOUBLES: number[] = filledArray(1, 0.5);
+const T_STRINGS: string[] = filledArray(1, '');
 
 export type ZEntry = [member: string, score: number];
 
@@ -168,24 +81,46 @@ function lessThan(s1: number, m1: string, s2: number, m2: string): boolean {
 
 export class SortedSet {
   private readonly dict = new Map<string, number>();
-  private root: BNode;
-  /** Number of inner levels above the leaves (0: the root is a leaf). */
+
+  // Leaves: leaf x has lN[x] elements in slots x*SLOTS.. of lS/lM.
+  private lS: number[] = T_DOUBLES.slice(0, 0);
+  private lM: string[] = T_STRINGS.slice(0, 0);
+  private lN: number[] = [];
+  private lNext: number[] = [];
+  private lPrev: number[] = [];
+  private lFree: number[] = [];
+  // Inner nodes: entry i of node x is slot x*SLOTS+i: child id iK (a leaf id
+  // on the lowest inner level, an inner id above), its element count iC and
+  // the separator (iS, iM).
+  private iS: number[] = T_DOUBLES.slice(0, 0);
+  private iM: string[] = T_STRINGS.slice(0, 0);
+  private iK: number[] = [];
+  private iC: number[] = [];
+  private iN: number[] = [];
+  private iFree: number[] = [];
+
+  /** Root id: a leaf id when height is 0, else an inner id. */
+  private root = 0;
+  /** Number of inner levels above the leaves. */
   private height = 0;
-  private head: BNode;
-  private tail: BNode;
-  /** Descent path: node and child index per inner level (0 = root). */
-  private readonly pathN: BNode[] = filledArray(64, NULL_NODE);
+  private head = 0;
+  private tail = 0;
+  /** Descent path: inner id and child index per level (0 = root). */
+  private readonly pathN: number[] = filledArray(64, 0);
   private readonly pathI: number[] = filledArray(64, 0);
   /** locate() result. */
-  private locLeaf: BNode;
+  private locLeaf = 0;
   private locIdx = 0;
+  /**
+   * The last score()/has() lookup, which add() reuses: ZADD and ZINCRBY ask
+   * score(m) and then add(m, ...) the same member, and a Map lookup in a big
+   * set is a cache miss. Every change clears it.
+   */
+  private memoM: string | null = null;
+  private memoS: number | undefined = undefined;
 
   constructor() {
-    const leaf = new BNode(false);
-    this.root = leaf;
-    this.head = leaf;
-    this.tail = leaf;
-    this.locLeaf = leaf;
+    this.resetTree();
   }
 
   get size(): number {
@@ -193,11 +128,14 @@ export class SortedSet {
   }
 
   has(member: string): boolean {
-    return this.dict.has(member);
+    return this.score(member) !== undefined;
   }
 
   score(member: string): number | undefined {
-    return this.dict.get(member);
+    const s = this.dict.get(member);
+    this.memoM = member;
+    this.memoS = s;
+    return s;
   }
 
   /** member -> score map (read-only view; do not mutate). */
@@ -209,7 +147,8 @@ export class SortedSet {
 
   /** Insert or update. Returns true if the member is new. O(log n). */
   add(member: string, score: number): boolean {
-    const cur = this.dict.get(member);
+    const cur = member === this.memoM ? this.memoS : this.dict.get(member);
+    this.memoM = null;
     if (cur === undefined) {
       this.dict.set(member, score);
       this.insertKey(member, score);
@@ -224,114 +163,205 @@ export class SortedSet {
 
   /** Remove member. Returns true if it existed. O(log n). */
   remove(member: string): boolean {
+    this.memoM = null;
     const cur = this.dict.get(member);
     if (cur === undefined) return false;
     this.dict.delete(member);
     this.deleteKey(member, cur);
+    this.maybeCompact();
     return true;
   }
 
   clear(): void {
+    this.memoM = null;
     this.dict.clear();
     this.resetTree();
   }
 
+  /** Fresh, empty pools. */
+  private newPools(): void {
+    this.lS = T_DOUBLES.slice(0, 0);
+    this.lM = T_STRINGS.slice(0, 0);
+    this.lN = [];
+    this.lNext = [];
+    this.lPrev = [];
+    this.lFree = [];
+    this.iS = T_DOUBLES.slice(0, 0);
+    this.iM = T_STRINGS.slice(0, 0);
+    this.iK = [];
+    this.iC = [];
+    this.iN = [];
+    this.iFree = [];
+    this.pathN.fill(0);
+  }
+
+  /** Empty tree: one small root leaf (id 0, no slots yet). */
   private resetTree(): void {
-    const leaf = new BNode(false);
-    this.root = leaf;
-    this.head = leaf;
-    this.tail = leaf;
-    this.locLeaf = leaf;
+    this.newPools();
+    this.lN.push(0);
+    this.lNext.push(NONE);
+    this.lPrev.push(NONE);
+    this.root = 0;
     this.height = 0;
-    this.pathN.fill(NULL_NODE);
+    this.head = 0;
+    this.tail = 0;
+  }
+
+  private newLeaf(): number {
+    const free = this.lFree;
+    if (free.length > 0) return free.pop() as number;
+    const x = this.lN.length;
+    this.lN.push(0);
+    this.lNext.push(NONE);
+    this.lPrev.push(NONE);
+    const need = (x + 1) * SLOTS;
+    const ls = this.lS;
+    const lm = this.lM;
+    while (ls.length < need) ls.push(0);
+    while (lm.length < need) lm.push('');
+    return x;
+  }
+
+  private newInner(): number {
+    const free = this.iFree;
+    if (free.length > 0) return free.pop() as number;
+    const x = this.iN.length;
+    this.iN.push(0);
+    const need = (x + 1) * SLOTS;
+    const is = this.iS;
+    const im = this.iM;
+    const ik = this.iK;
+    const ic = this.iC;
+    while (is.length < need) is.push(0);
+    while (im.length < need) im.push('');
+    while (ik.length < need) ik.push(0);
+    while (ic.length < need) ic.push(0);
+    return x;
   }
 
   private insertKey(m: string, s: number): void {
     let x = this.root;
     const h = this.height;
-    for (let lvl = 0; lvl < h; lvl++) {
-      const i = childIndex(x, s, m);
-      (x.counts as Int32Array)[i]++;
-      this.pathN[lvl] = x;
-      this.pathI[lvl] = i;
-      x = (x.kids as BNode[])[i];
+    if (h > 0) {
+      const iS = this.iS;
+      const iM = this.iM;
+      const iC = this.iC;
+      const iK = this.iK;
+      const iN = this.iN;
+      for (let lvl = 0; lvl < h; lvl++) {
+        const b = x * SLOTS;
+        let lo = 1;
+        let hi = iN[x];
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          const t = iS[b + mid];
+          if (t < s || (t === s && iM[b + mid] <= m)) lo = mid + 1;
+          else hi = mid;
+        }
+        const i = b + lo - 1;
+        iC[i]++;
+        this.pathN[lvl] = x;
+        this.pathI[lvl] = lo - 1;
+        x = iK[i];
+      }
     }
-    const pos = leafLowerBound(x, s, m);
-    const n = x.n;
-    const sc = x.scores;
-    const mm = x.members;
-    for (let j = n; j > pos; j--) {
-      sc[j] = sc[j - 1];
-      mm[j] = mm[j - 1];
+    const lS = this.lS;
+    const lM = this.lM;
+    const b = x * SLOTS;
+    const n = this.lN[x];
+    let lo = b;
+    let hi = b + n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = lS[mid];
+      if (t < s || (t === s && lM[mid] < m)) lo = mid + 1;
+      else hi = mid;
     }
-    sc[pos] = s;
-    mm[pos] = m;
-    x.n = n + 1;
-    if (n === CAP) this.splitLeaf(x, pos);
+    for (let j = b + n; j > lo; j--) {
+      lS[j] = lS[j - 1];
+      lM[j] = lM[j - 1];
+    }
+    lS[lo] = s;
+    lM[lo] = m;
+    this.lN[x] = n + 1;
+    if (n === CAP) this.splitLeaf(x, lo - b);
   }
 
-  /** x holds CAP+1 elements after inserting at pos: split it in two. */
-  private splitLeaf(x: BNode, pos: number): void {
-    const n = x.n;
+  /** Leaf x holds CAP+1 elements after inserting at pos: split it in two. */
+  private splitLeaf(x: number, pos: number): void {
+    const n = this.lN[x];
     // Appending at the very end (or prepending at the very start) keeps the
     // full node full: sequential inserts then fill leaves completely.
     let mid = n >>> 1;
-    if (pos === n - 1 && x.next === null) mid = n - 1;
-    else if (pos === 0 && x.prev === null) mid = 1;
-    const r = new BNode(false);
-    moveEntries(x, mid, r, 0, n - mid);
-    clearSlots(x, mid, n);
-    r.n = n - mid;
-    x.n = mid;
-    r.next = x.next;
-    r.prev = x;
-    if (x.next !== null) x.next.prev = r;
+    if (pos === n - 1 && this.lNext[x] === NONE) mid = n - 1;
+    else if (pos === 0 && this.lPrev[x] === NONE) mid = 1;
+    const r = this.newLeaf();
+    const lS = this.lS;
+    const lM = this.lM;
+    const bx = x * SLOTS;
+    const br = r * SLOTS;
+    for (let j = mid; j < n; j++) {
+      lS[br + j - mid] = lS[bx + j];
+      lM[br + j - mid] = lM[bx + j];
+      lM[bx + j] = '';
+    }
+    this.lN[x] = mid;
+    this.lN[r] = n - mid;
+    const nx = this.lNext[x];
+    this.lNext[r] = nx;
+    this.lPrev[r] = x;
+    if (nx !== NONE) this.lPrev[nx] = r;
     else this.tail = r;
-    x.next = r;
-    this.insertChild(this.height - 1, r, mid, r.n);
+    this.lNext[x] = r;
+    this.insertChild(this.height - 1, r, lS[br], lM[br], mid, n - mid);
   }
 
   /**
-   * Insert node r right after the child at the path position of level lvl
-   * (whose new size is lCount). lvl < 0: that child is the root.
+   * Insert child r (separator sepS/sepM, rCount elements) right after the
+   * child at the path position of level lvl, whose size becomes lCount.
+   * lvl < 0: that child is the root, which gets a new parent.
    */
-  private insertChild(lvl: number, r: BNode, lCount: number, rCount: number): void {
-    const sepS = r.scores[0];
-    const sepM = r.members[0];
+  private insertChild(lvl: number, r: number, sepS: number, sepM: string, lCount: number, rCount: number): void {
     if (lvl < 0) {
-      const nr = new BNode(true);
-      const kids = nr.kids as BNode[];
-      const counts = nr.counts as Int32Array;
-      kids[0] = this.root;
-      kids[1] = r;
-      counts[0] = lCount;
-      counts[1] = rCount;
-      nr.scores[0] = this.root.scores[0];
-      nr.members[0] = this.root.members[0];
-      nr.scores[1] = sepS;
-      nr.members[1] = sepM;
-      nr.n = 2;
+      const nr = this.newInner();
+      const b = nr * SLOTS;
+      this.iK[b] = this.root;
+      this.iK[b + 1] = r;
+      this.iC[b] = lCount;
+      this.iC[b + 1] = rCount;
+      this.iS[b + 1] = sepS;
+      this.iM[b + 1] = sepM;
+      this.iN[nr] = 2;
       this.root = nr;
       this.height++;
       return;
     }
     const p = this.pathN[lvl];
     const i = this.pathI[lvl];
-    const j = i + 1;
-    const n = p.n;
-    moveEntries(p, j, p, j + 1, n - j);
-    (p.kids as BNode[])[j] = r;
-    const c = p.counts as Int32Array;
-    c[j] = rCount;
-    c[i] = lCount;
-    p.scores[j] = sepS;
-    p.members[j] = sepM;
-    p.n = n + 1;
-    if (n === CAP) this.splitInner(lvl, p, j);
+    const n = this.iN[p];
+    const b = p * SLOTS;
+    const iS = this.iS;
+    const iM = this.iM;
+    const iK = this.iK;
+    const iC = this.iC;
+    for (let k = b + n; k > b + i + 1; k--) {
+      iS[k] = iS[k - 1];
+      iM[k] = iM[k - 1];
+      iK[k] = iK[k - 1];
+      iC[k] = iC[k - 1];
+    }
+    const j = b + i + 1;
+    iS[j] = sepS;
+    iM[j] = sepM;
+    iK[j] = r;
+    iC[j] = rCount;
+    iC[b + i] = lCount;
+    this.iN[p] = n + 1;
+    if (n === CAP) this.splitInner(lvl, p, i + 1);
   }
 
   private isRightmost(lvl: number): boolean {
-    for (let k = 0; k < lvl; k++) if (this.pathI[k] !== this.pathN[k].n - 1) return false;
+    for (let k = 0; k < lvl; k++) if (this.pathI[k] !== this.iN[this.pathN[k]] - 1) return false;
     return true;
   }
 
@@ -340,46 +370,168 @@ export class SortedSet {
     return true;
   }
 
+  private sumCounts(x: number): number {
+    const iC = this.iC;
+    const b = x * SLOTS;
+    const e = b + this.iN[x];
+    let t = 0;
+    for (let k = b; k < e; k++) t += iC[k];
+    return t;
+  }
+
   /** Inner node p (at level lvl) holds CAP+1 children after inserting at j: split it. */
-  private splitInner(lvl: number, p: BNode, j: number): void {
-    const n = p.n;
+  private splitInner(lvl: number, p: number, j: number): void {
+    const n = this.iN[p];
     let mid = n >>> 1;
     if (j === n - 1 && this.isRightmost(lvl)) mid = n - 2;
     else if (j === 1 && this.isLeftmost(lvl)) mid = 2;
-    const r = new BNode(true);
-    moveEntries(p, mid, r, 0, n - mid);
-    clearSlots(p, mid, n);
-    r.n = n - mid;
-    p.n = mid;
-    this.insertChild(lvl - 1, r, sumCounts(p), sumCounts(r));
+    const q = this.newInner();
+    this.moveInner(p, mid, q, 0, n - mid);
+    this.clearInner(p, mid, n);
+    this.iN[p] = mid;
+    this.iN[q] = n - mid;
+    const bq = q * SLOTS;
+    this.insertChild(lvl - 1, q, this.iS[bq], this.iM[bq], this.sumCounts(p), this.sumCounts(q));
+  }
+
+  /** Move leaf elements [from, from+k) of a to [to, to+k) of b (a may be b). */
+  private moveLeaf(a: number, from: number, b: number, to: number, k: number): void {
+    const lS = this.lS;
+    const lM = this.lM;
+    const src = a * SLOTS + from;
+    const dst = b * SLOTS + to;
+    if (dst > src) {
+      for (let j = k - 1; j >= 0; j--) {
+        lS[dst + j] = lS[src + j];
+        lM[dst + j] = lM[src + j];
+      }
+    } else {
+      for (let j = 0; j < k; j++) {
+        lS[dst + j] = lS[src + j];
+        lM[dst + j] = lM[src + j];
+      }
+    }
+  }
+
+  /** Move inner entries [from, from+k) of a to [to, to+k) of b (a may be b). */
+  private moveInner(a: number, from: number, b: number, to: number, k: number): void {
+    const iS = this.iS;
+    const iM = this.iM;
+    const iK = this.iK;
+    const iC = this.iC;
+    const src = a * SLOTS + from;
+    const dst = b * SLOTS + to;
+    if (dst > src) {
+      for (let j = k - 1; j >= 0; j--) {
+        iS[dst + j] = iS[src + j];
+        iM[dst + j] = iM[src + j];
+        iK[dst + j] = iK[src + j];
+        iC[dst + j] = iC[src + j];
+      }
+    } else {
+      for (let j = 0; j < k; j++) {
+        iS[dst + j] = iS[src + j];
+        iM[dst + j] = iM[src + j];
+        iK[dst + j] = iK[src + j];
+        iC[dst + j] = iC[src + j];
+      }
+    }
+  }
+
+  /** Drop the member references of slots [from, to) of leaf x (so they can be collected). */
+  private clearLeaf(x: number, from: number, to: number): void {
+    const lM = this.lM;
+    const b = x * SLOTS;
+    for (let j = b + from; j < b + to; j++) lM[j] = '';
+  }
+
+  private clearInner(x: number, from: number, to: number): void {
+    const iM = this.iM;
+    const b = x * SLOTS;
+    for (let j = b + from; j < b + to; j++) iM[j] = '';
   }
 
   private deleteKey(m: string, s: number): void {
     let x = this.root;
     const h = this.height;
-    for (let lvl = 0; lvl < h; lvl++) {
-      const i = childIndex(x, s, m);
-      (x.counts as Int32Array)[i]--;
-      this.pathN[lvl] = x;
-      this.pathI[lvl] = i;
-      x = (x.kids as BNode[])[i];
+    if (h > 0) {
+      const iS = this.iS;
+      const iM = this.iM;
+      const iC = this.iC;
+      const iK = this.iK;
+      const iN = this.iN;
+      for (let lvl = 0; lvl < h; lvl++) {
+        const b = x * SLOTS;
+        let lo = 1;
+        let hi = iN[x];
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          const t = iS[b + mid];
+          if (t < s || (t === s && iM[b + mid] <= m)) lo = mid + 1;
+          else hi = mid;
+        }
+        const i = b + lo - 1;
+        iC[i]--;
+        this.pathN[lvl] = x;
+        this.pathI[lvl] = lo - 1;
+        x = iK[i];
+      }
     }
-    const pos = leafLowerBound(x, s, m);
-    if (pos >= x.n || x.members[pos] !== m) throw new Error('SortedSet: index inconsistent');
+    const pos = this.leafLowerBound(x, s, m);
+    if (pos >= this.lN[x] || this.lM[x * SLOTS + pos] !== m) throw new Error('SortedSet: index inconsistent');
     this.removeAt(x, pos);
   }
 
-  /** Remove element pos of leaf x, whose path (counts already decremented) is in pathN/pathI. */
-  private removeAt(x: BNode, pos: number): void {
-    const n = x.n - 1;
-    const sc = x.scores;
-    const mm = x.members;
-    for (let j = pos; j < n; j++) {
-      sc[j] = sc[j + 1];
-      mm[j] = mm[j + 1];
+  /** Number of elements of leaf x that are < (s, m). */
+  private leafLowerBound(x: number, s: number, m: string): number {
+    const lS = this.lS;
+    const lM = this.lM;
+    const b = x * SLOTS;
+    let lo = b;
+    let hi = b + this.lN[x];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = lS[mid];
+      if (t < s || (t === s && lM[mid] < m)) lo = mid + 1;
+      else hi = mid;
     }
-    mm[n] = '';
-    x.n = n;
+    return lo - b;
+  }
+
+  /** The leaf holding key (s, m) (no path recorded). */
+  private findLeaf(s: number, m: string): number {
+    let x = this.root;
+    const iS = this.iS;
+    const iM = this.iM;
+    const iK = this.iK;
+    const iN = this.iN;
+    for (let lvl = 0; lvl < this.height; lvl++) {
+      const b = x * SLOTS;
+      let lo = 1;
+      let hi = iN[x];
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const t = iS[b + mid];
+        if (t < s || (t === s && iM[b + mid] <= m)) lo = mid + 1;
+        else hi = mid;
+      }
+      x = iK[b + lo - 1];
+    }
+    return x;
+  }
+
+  /** Remove element pos of leaf x, whose path (counts already decremented) is in pathN/pathI. */
+  private removeAt(x: number, pos: number): void {
+    const lS = this.lS;
+    const lM = this.lM;
+    const b = x * SLOTS;
+    const n = this.lN[x] - 1;
+    for (let j = b + pos; j < b + n; j++) {
+      lS[j] = lS[j + 1];
+      lM[j] = lM[j + 1];
+    }
+    lM[b + n] = '';
+    this.lN[x] = n;
     if (n < MIN && this.height > 0) this.rebalance(this.height - 1);
   }
 
@@ -388,72 +540,128 @@ export class SortedSet {
     const p = this.pathN[lvl];
     const i = this.pathI[lvl];
     const li = i > 0 ? i - 1 : 0;
-    const pk = p.kids as BNode[];
-    const pc = p.counts as Int32Array;
-    const L = pk[li];
-    const R = pk[li + 1];
-    const leaf = L.kids === null;
-    // For inner nodes, R's entry 0 gets its lower bound from the parent, so
-    // entries move between L and R as uniform (separator, child, count) triples.
-    if (!leaf) {
-      R.scores[0] = p.scores[li + 1];
-      R.members[0] = p.members[li + 1];
-    }
-    const total = L.n + R.n;
-    if (total <= CAP) {
-      moveEntries(R, 0, L, L.n, R.n);
-      L.n = total;
-      if (leaf) {
-        L.next = R.next;
-        if (R.next !== null) R.next.prev = L;
+    const bp = p * SLOTS;
+    const iC = this.iC;
+    const L = this.iK[bp + li];
+    const R = this.iK[bp + li + 1];
+    if (lvl === this.height - 1) {
+      // children are leaves
+      const ln = this.lN[L];
+      const rn = this.lN[R];
+      const total = ln + rn;
+      if (total <= CAP) {
+        this.moveLeaf(R, 0, L, ln, rn);
+        this.clearLeaf(R, 0, rn);
+        this.lN[L] = total;
+        const nx = this.lNext[R];
+        this.lNext[L] = nx;
+        if (nx !== NONE) this.lPrev[nx] = L;
         else this.tail = L;
+        this.lN[R] = 0;
+        this.lNext[R] = NONE;
+        this.lPrev[R] = NONE;
+        this.lFree.push(R);
+        this.dropEntry(lvl, p, li);
+        return;
       }
-      pc[li] += pc[li + 1];
-      const n = p.n;
-      moveEntries(p, li + 2, p, li + 1, n - li - 2);
-      clearSlots(p, n - 1, n);
-      p.n = n - 1;
-      if (lvl === 0) {
-        if (p.n === 1) {
-          this.root = L;
-          this.height--;
-          this.pathN[0] = NULL_NODE;
-        }
-      } else if (p.n < MIN) this.rebalance(lvl - 1);
+      const target = total >>> 1;
+      if (ln > target) {
+        const k = ln - target;
+        this.moveLeaf(R, 0, R, k, rn);
+        this.moveLeaf(L, target, R, 0, k);
+        this.clearLeaf(L, target, ln);
+      } else {
+        const k = target - ln;
+        this.moveLeaf(R, 0, L, ln, k);
+        this.moveLeaf(R, k, R, 0, rn - k);
+        this.clearLeaf(R, rn - k, rn);
+      }
+      this.lN[L] = target;
+      this.lN[R] = total - target;
+      const br = R * SLOTS;
+      this.iS[bp + li + 1] = this.lS[br];
+      this.iM[bp + li + 1] = this.lM[br];
+      iC[bp + li] = target;
+      iC[bp + li + 1] = total - target;
+      return;
+    }
+    // Children are inner nodes. R's entry 0 gets its lower bound from the
+    // parent, so entries move between L and R as uniform (separator, child,
+    // count) tuples.
+    const br = R * SLOTS;
+    this.iS[br] = this.iS[bp + li + 1];
+    this.iM[br] = this.iM[bp + li + 1];
+    const ln = this.iN[L];
+    const rn = this.iN[R];
+    const total = ln + rn;
+    if (total <= CAP) {
+      this.moveInner(R, 0, L, ln, rn);
+      this.clearInner(R, 0, rn);
+      this.iN[L] = total;
+      this.iN[R] = 0;
+      this.iFree.push(R);
+      this.dropEntry(lvl, p, li);
       return;
     }
     const target = total >>> 1;
-    if (L.n > target) {
-      const k = L.n - target;
-      moveEntries(R, 0, R, k, R.n);
-      moveEntries(L, target, R, 0, k);
-      clearSlots(L, target, L.n);
+    if (ln > target) {
+      const k = ln - target;
+      this.moveInner(R, 0, R, k, rn);
+      this.moveInner(L, target, R, 0, k);
+      this.clearInner(L, target, ln);
     } else {
-      const k = target - L.n;
-      moveEntries(R, 0, L, L.n, k);
-      moveEntries(R, k, R, 0, R.n - k);
-      clearSlots(R, R.n - k, R.n);
+      const k = target - ln;
+      this.moveInner(R, 0, L, ln, k);
+      this.moveInner(R, k, R, 0, rn - k);
+      this.clearInner(R, rn - k, rn);
     }
-    L.n = target;
-    R.n = total - target;
-    p.scores[li + 1] = R.scores[0];
-    p.members[li + 1] = R.members[0];
-    const both = pc[li] + pc[li + 1];
-    const rc = leaf ? R.n : sumCounts(R);
-    pc[li + 1] = rc;
-    pc[li] = both - rc;
+    this.iN[L] = target;
+    this.iN[R] = total - target;
+    this.iS[bp + li + 1] = this.iS[br];
+    this.iM[bp + li + 1] = this.iM[br];
+    const both = iC[bp + li] + iC[bp + li + 1];
+    const rc = this.sumCounts(R);
+    iC[bp + li + 1] = rc;
+    iC[bp + li] = both - rc;
+  }
+
+  /** After child li+1 of p (level lvl) was merged into child li: remove its entry, then fix p. */
+  private dropEntry(lvl: number, p: number, li: number): void {
+    const bp = p * SLOTS;
+    const iC = this.iC;
+    iC[bp + li] += iC[bp + li + 1];
+    const n = this.iN[p];
+    this.moveInner(p, li + 2, p, li + 1, n - li - 2);
+    this.clearInner(p, n - 1, n);
+    this.iN[p] = n - 1;
+    if (lvl === 0) {
+      if (n - 1 === 1) {
+        // the root has a single child left: it becomes the root
+        this.root = this.iK[bp];
+        this.height--;
+        this.clearInner(p, 0, 1);
+        this.iN[p] = 0;
+        this.iFree.push(p);
+      }
+    } else if (n - 1 < MIN) this.rebalance(lvl - 1);
+  }
+
+  /** Rebuild compactly when most leaf ids are free (after many removals). */
+  private maybeCompact(): void {
+    const free = this.lFree.length;
+    if (free >= 64 && free * 2 > this.lN.length) this.rebuild(0, 0);
   }
 
   private updateKey(member: string, cur: number, score: number): void {
     // In place when the new key stays between its neighbours in the same leaf.
-    let x = this.root;
-    for (let lvl = 0; lvl < this.height; lvl++) x = (x.kids as BNode[])[childIndex(x, cur, member)];
-    const pos = leafLowerBound(x, cur, member);
-    if (pos > 0 && pos < x.n - 1) {
-      const sc = x.scores;
-      const mm = x.members;
-      if (lessThan(sc[pos - 1], mm[pos - 1], score, member) && lessThan(score, member, sc[pos + 1], mm[pos + 1])) {
-        sc[pos] = score;
+    const x = this.findLeaf(cur, member);
+    const pos = this.leafLowerBound(x, cur, member);
+    if (pos > 0 && pos < this.lN[x] - 1) {
+      const lS = this.lS;
+      const lM = this.lM;
+      const k = x * SLOTS + pos;
+      if (lessThan(lS[k - 1], lM[k - 1], score, member) && lessThan(score, member, lS[k + 1], lM[k + 1])) {
+        lS[k] = score;
         return;
       }
     }
@@ -461,65 +669,104 @@ export class SortedSet {
     this.insertKey(member, score);
   }
 
+  /** Rebuild the tree from its elements except ranks [lo, hiEx). */
+  private rebuild(lo: number, hiEx: number): void {
+    const rest = this.dict.size;
+    const ms = new Array<string>(rest);
+    const ss = new Array<number>(rest);
+    let j = 0;
+    let r = 0;
+    const lS = this.lS;
+    const lM = this.lM;
+    for (let x = this.head; x !== NONE; x = this.lNext[x]) {
+      const b = x * SLOTS;
+      const n = this.lN[x];
+      for (let k = 0; k < n; k++, r++) {
+        if (r >= lo && r < hiEx) continue;
+        ms[j] = lM[b + k];
+        ss[j++] = lS[b + k];
+      }
+    }
+    this.build(ms, ss, j);
+  }
+
   /**
-   * Rebuild the tree from sorted entries (bulk load, O(n)): leaves and inner
-   * nodes FILL-full, evenly spread so none is underfull.
+   * Rebuild the tree from n sorted entries (bulk load, O(n)): leaves and
+   * inner nodes FILL-full, evenly spread so none is underfull.
    */
-  private build(ms: string[], ss: ArrayLike<number>): void {
-    const n = ms.length;
-    this.resetTree();
-    if (n === 0) return;
-    const nLeaves = n <= CAP ? 1 : Math.ceil(n / FILL);
-    let level: BNode[] = new Array<BNode>(nLeaves);
+  private build(ms: string[], ss: ArrayLike<number>, n: number): void {
+    if (n <= CAP) {
+      this.resetTree();
+      const lS = this.lS;
+      const lM = this.lM;
+      for (let k = 0; k < n; k++) {
+        lS.push(ss[k]);
+        lM.push(ms[k]);
+      }
+      this.lN[0] = n;
+      return;
+    }
+    this.newPools();
+    const nLeaves = Math.ceil(n / FILL);
+    const lS = this.lS;
+    const lM = this.lM;
+    // per node of the level being built: id, element count, first key
+    let ids: number[] = new Array<number>(nLeaves);
     let cnt: number[] = new Array<number>(nLeaves);
-    let prev: BNode | null = null;
+    let lowS: number[] = new Array<number>(nLeaves);
+    let lowM: string[] = new Array<string>(nLeaves);
     for (let g = 0; g < nLeaves; g++) {
       const a = Math.floor((g * n) / nLeaves);
-      const b = Math.floor(((g + 1) * n) / nLeaves);
-      const leaf = new BNode(false);
-      for (let k = a; k < b; k++) {
-        leaf.scores[k - a] = ss[k];
-        leaf.members[k - a] = ms[k];
+      const e = Math.floor(((g + 1) * n) / nLeaves);
+      for (let k = 0; k < SLOTS; k++) {
+        const ok = a + k < e;
+        lS.push(ok ? ss[a + k] : 0);
+        lM.push(ok ? ms[a + k] : '');
       }
-      leaf.n = b - a;
-      leaf.prev = prev;
-      if (prev !== null) prev.next = leaf;
-      prev = leaf;
-      level[g] = leaf;
-      cnt[g] = b - a;
+      this.lN.push(e - a);
+      this.lNext.push(g + 1 < nLeaves ? g + 1 : NONE);
+      this.lPrev.push(g > 0 ? g - 1 : NONE);
+      ids[g] = g;
+      cnt[g] = e - a;
+      lowS[g] = ss[a];
+      lowM[g] = ms[a];
     }
-    this.head = level[0];
-    this.tail = level[nLeaves - 1];
+    this.head = 0;
+    this.tail = nLeaves - 1;
     let height = 0;
-    while (level.length > 1) {
-      const k = level.length;
+    while (ids.length > 1) {
+      const k = ids.length;
       const groups = k <= CAP ? 1 : Math.ceil(k / FILL);
-      const up = new Array<BNode>(groups);
+      const upIds = new Array<number>(groups);
       const upCnt = new Array<number>(groups);
+      const upS = new Array<number>(groups);
+      const upM = new Array<string>(groups);
       for (let g = 0; g < groups; g++) {
         const a = Math.floor((g * k) / groups);
-        const b = Math.floor(((g + 1) * k) / groups);
-        const node = new BNode(true);
-        const kids = node.kids as BNode[];
-        const counts = node.counts as Int32Array;
+        const e = Math.floor(((g + 1) * k) / groups);
+        const x = this.newInner();
+        const b = x * SLOTS;
         let t = 0;
-        for (let j = a; j < b; j++) {
-          const kid = level[j];
-          kids[j - a] = kid;
-          counts[j - a] = cnt[j];
-          node.scores[j - a] = kid.scores[0];
-          node.members[j - a] = kid.members[0];
+        for (let j = a; j < e; j++) {
+          this.iK[b + j - a] = ids[j];
+          this.iC[b + j - a] = cnt[j];
+          this.iS[b + j - a] = lowS[j];
+          this.iM[b + j - a] = lowM[j];
           t += cnt[j];
         }
-        node.n = b - a;
-        up[g] = node;
+        this.iN[x] = e - a;
+        upIds[g] = x;
         upCnt[g] = t;
+        upS[g] = lowS[a];
+        upM[g] = lowM[a];
       }
-      level = up;
+      ids = upIds;
       cnt = upCnt;
+      lowS = upS;
+      lowM = upM;
       height++;
     }
-    this.root = level[0];
+    this.root = ids[0];
     this.height = height;
   }
 
@@ -532,22 +779,36 @@ export class SortedSet {
     let r = 0;
     let x = this.root;
     let total = this.dict.size;
+    const iS = this.iS;
+    const iM = this.iM;
+    const iK = this.iK;
+    const iC = this.iC;
+    const iN = this.iN;
     for (let lvl = 0; lvl < this.height; lvl++) {
-      const i = childIndex(x, score, member);
-      const c = x.counts as Int32Array;
+      const b = x * SLOTS;
+      const n = iN[x];
+      let lo = 1;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const t = iS[b + mid];
+        if (t < score || (t === score && iM[b + mid] <= member)) lo = mid + 1;
+        else hi = mid;
+      }
+      const i = lo - 1;
       // sum the shorter side
-      if (i <= x.n >>> 1) {
-        for (let k = 0; k < i; k++) r += c[k];
+      if (i <= n >>> 1) {
+        for (let k = b; k < b + i; k++) r += iC[k];
       } else {
         let right = 0;
-        for (let k = i; k < x.n; k++) right += c[k];
+        for (let k = b + i; k < b + n; k++) right += iC[k];
         r += total - right;
       }
-      total = c[i];
-      x = (x.kids as BNode[])[i];
+      total = iC[b + i];
+      x = iK[b + i];
     }
-    const pos = leafLowerBound(x, score, member);
-    return pos < x.n && x.members[pos] === member ? r + pos : -1;
+    const pos = this.leafLowerBound(x, score, member);
+    return pos < this.lN[x] && this.lM[x * SLOTS + pos] === member ? r + pos : -1;
   }
 
   /** 0-based rank in descending order, or -1 if absent. */
@@ -560,11 +821,12 @@ export class SortedSet {
   private locate(rank0: number): void {
     let x = this.root;
     let r = rank0;
+    const iC = this.iC;
+    const iK = this.iK;
     for (let lvl = 0; lvl < this.height; lvl++) {
-      const c = x.counts as Int32Array;
-      let i = 0;
-      while (r >= c[i]) r -= c[i++];
-      x = (x.kids as BNode[])[i];
+      let k = x * SLOTS;
+      while (r >= iC[k]) r -= iC[k++];
+      x = iK[k];
     }
     this.locLeaf = x;
     this.locIdx = r;
@@ -574,9 +836,8 @@ export class SortedSet {
   byRank(i: number): ZEntry | undefined {
     if (i < 0 || i >= this.dict.size) return undefined;
     this.locate(i);
-    const x = this.locLeaf;
-    const k = this.locIdx;
-    return [x.members[k], x.scores[k]];
+    const k = this.locLeaf * SLOTS + this.locIdx;
+    return [this.lM[k], this.lS[k]];
   }
 
   /**
@@ -596,14 +857,18 @@ export class SortedSet {
   private collectForward(rank0: number, n: number): ZEntry[] {
     const out: ZEntry[] = new Array<ZEntry>(n);
     this.locate(rank0);
+    const lS = this.lS;
+    const lM = this.lM;
     let x = this.locLeaf;
-    let k = this.locIdx;
+    let k = x * SLOTS + this.locIdx;
+    let end = x * SLOTS + this.lN[x];
     for (let i = 0; i < n; i++) {
-      if (k >= x.n) {
-        x = x.next as BNode;
-        k = 0;
+      if (k >= end) {
+        x = this.lNext[x];
+        k = x * SLOTS;
+        end = k + this.lN[x];
       }
-      out[i] = [x.members[k], x.scores[k]];
+      out[i] = [lM[k], lS[k]];
       k++;
     }
     return out;
@@ -611,22 +876,26 @@ export class SortedSet {
 
   private collectBackward(rank0: number, n: number): ZEntry[] {
     const out: ZEntry[] = new Array<ZEntry>(n);
-    let x: BNode;
+    let x: number;
     let k: number;
     if (rank0 === this.dict.size - 1) {
       x = this.tail;
-      k = x.n - 1;
+      k = x * SLOTS + this.lN[x] - 1;
     } else {
       this.locate(rank0);
       x = this.locLeaf;
-      k = this.locIdx;
+      k = x * SLOTS + this.locIdx;
     }
+    const lS = this.lS;
+    const lM = this.lM;
+    let start = x * SLOTS;
     for (let i = 0; i < n; i++) {
-      if (k < 0) {
-        x = x.prev as BNode;
-        k = x.n - 1;
+      if (k < start) {
+        x = this.lPrev[x];
+        start = x * SLOTS;
+        k = start + this.lN[x] - 1;
       }
-      out[i] = [x.members[k], x.scores[k]];
+      out[i] = [lM[k], lS[k]];
       k--;
     }
     return out;
@@ -638,23 +907,32 @@ export class SortedSet {
   private countScoreBelow(s: number, inclusive: boolean): number {
     let r = 0;
     let x = this.root;
-    for (let lvl = 0; lvl <= this.height; lvl++) {
-      const sc = x.scores;
-      let lo = lvl === this.height ? 0 : 1;
-      let hi = x.n;
+    const iS = this.iS;
+    const iC = this.iC;
+    for (let lvl = 0; lvl < this.height; lvl++) {
+      const b = x * SLOTS;
+      let lo = 1;
+      let hi = this.iN[x];
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        const t = sc[mid];
+        const t = iS[b + mid];
         if (t < s || (inclusive && t === s)) lo = mid + 1;
         else hi = mid;
       }
-      if (lvl === this.height) return r + lo;
-      const i = lo - 1;
-      const c = x.counts as Int32Array;
-      for (let k = 0; k < i; k++) r += c[k];
-      x = (x.kids as BNode[])[i];
+      for (let k = b; k < b + lo - 1; k++) r += iC[k];
+      x = this.iK[b + lo - 1];
     }
-    return r;
+    const lS = this.lS;
+    const b = x * SLOTS;
+    let lo = b;
+    let hi = b + this.lN[x];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = lS[mid];
+      if (t < s || (inclusive && t === s)) lo = mid + 1;
+      else hi = mid;
+    }
+    return r + lo - b;
   }
 
   /** [firstRank, endRankExclusive) of the score range. */
@@ -705,23 +983,32 @@ export class SortedSet {
   private countLexBelow(v: string, inclusive: boolean): number {
     let r = 0;
     let x = this.root;
-    for (let lvl = 0; lvl <= this.height; lvl++) {
-      const mm = x.members;
-      let lo = lvl === this.height ? 0 : 1;
-      let hi = x.n;
+    const iM = this.iM;
+    const iC = this.iC;
+    for (let lvl = 0; lvl < this.height; lvl++) {
+      const b = x * SLOTS;
+      let lo = 1;
+      let hi = this.iN[x];
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        const t = mm[mid];
+        const t = iM[b + mid];
         if (t < v || (inclusive && t === v)) lo = mid + 1;
         else hi = mid;
       }
-      if (lvl === this.height) return r + lo;
-      const i = lo - 1;
-      const c = x.counts as Int32Array;
-      for (let k = 0; k < i; k++) r += c[k];
-      x = (x.kids as BNode[])[i];
+      for (let k = b; k < b + lo - 1; k++) r += iC[k];
+      x = this.iK[b + lo - 1];
     }
-    return r;
+    const lM = this.lM;
+    const b = x * SLOTS;
+    let lo = b;
+    let hi = b + this.lN[x];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = lM[mid];
+      if (t < v || (inclusive && t === v)) lo = mid + 1;
+      else hi = mid;
+    }
+    return r + lo - b;
   }
 
   private lexRankRange(min: LexBound, max: LexBound): [number, number] {
@@ -750,6 +1037,7 @@ export class SortedSet {
     if (lo < 0) lo = 0;
     if (hiEx > len) hiEx = len;
     if (lo >= hiEx) return [];
+    this.memoM = null;
     const m = hiEx - lo;
     const out = this.collectForward(lo, m);
     const dict = this.dict;
@@ -758,20 +1046,10 @@ export class SortedSet {
       this.resetTree();
     } else if (m * REBUILD_DIV >= len) {
       // Cheaper to rebuild from what remains than to delete one by one.
-      const rest = len - m;
-      const ms = new Array<string>(rest);
-      const ss = new Float64Array(rest);
-      let j = 0;
-      for (let x: BNode | null = this.head, r = 0; x !== null; x = x.next) {
-        for (let k = 0; k < x.n; k++, r++) {
-          if (r >= lo && r < hiEx) continue;
-          ms[j] = x.members[k];
-          ss[j++] = x.scores[k];
-        }
-      }
-      this.build(ms, ss);
+      this.rebuild(lo, hiEx);
     } else {
       for (let k = 0; k < m; k++) this.deleteKey(out[k][0], out[k][1]);
+      this.maybeCompact();
     }
     return out;
   }
@@ -816,26 +1094,30 @@ export class SortedSet {
   }
 
   first(): ZEntry | undefined {
-    const x = this.head;
-    return this.dict.size === 0 ? undefined : [x.members[0], x.scores[0]];
+    if (this.dict.size === 0) return undefined;
+    const k = this.head * SLOTS;
+    return [this.lM[k], this.lS[k]];
   }
 
   last(): ZEntry | undefined {
-    const x = this.tail;
-    return this.dict.size === 0 ? undefined : [x.members[x.n - 1], x.scores[x.n - 1]];
+    if (this.dict.size === 0) return undefined;
+    const k = this.tail * SLOTS + this.lN[this.tail] - 1;
+    return [this.lM[k], this.lS[k]];
   }
 
   // ---------------------------------------------------------------- iteration
 
   *[Symbol.iterator](): IterableIterator<ZEntry> {
-    for (let x: BNode | null = this.head; x !== null; x = x.next) {
-      for (let k = 0; k < x.n; k++) yield [x.members[k], x.scores[k]];
+    for (let x = this.head; x !== NONE; x = this.lNext[x]) {
+      const b = x * SLOTS;
+      for (let k = 0; k < this.lN[x]; k++) yield [this.lM[b + k], this.lS[b + k]];
     }
   }
 
   *reverse(): IterableIterator<ZEntry> {
-    for (let x: BNode | null = this.tail; x !== null; x = x.prev) {
-      for (let k = x.n - 1; k >= 0; k--) yield [x.members[k], x.scores[k]];
+    for (let x = this.tail; x !== NONE; x = this.lPrev[x]) {
+      const b = x * SLOTS;
+      for (let k = this.lN[x] - 1; k >= 0; k--) yield [this.lM[b + k], this.lS[b + k]];
     }
   }
 
@@ -843,51 +1125,71 @@ export class SortedSet {
     return this.rangeByRank(0, this.dict.size - 1);
   }
 
-  /** Debug: verify structural invariants (counts, order, bounds, fill, leaf links, map). */
+  /** Debug: verify structural invariants (counts, order, bounds, fill, leaf links, pools, map). */
   checkInvariants(): void {
-    const leaves: BNode[] = [];
-    const check = (x: BNode, depth: number, isRoot: boolean, lowS: number, lowM: string | null, hiS: number, hiM: string | null): number => {
-      // keys of x must be >= (lowS, lowM) (when lowM !== null) and < (hiS, hiM) (when hiM !== null)
-      for (let k = x.n; k < SLOTS; k++) {
-        if (x.members[k] !== '') throw new Error('stale member slot');
-        if (x.kids !== null && x.kids[k] !== null) throw new Error('stale kid slot');
-      }
-      if (x.kids === null) {
-        if (depth !== this.height) throw new Error('leaf at wrong depth');
-        if (!isRoot && x.n < 1) throw new Error('empty leaf');
-        if (x.n > CAP) throw new Error('overfull leaf');
-        for (let k = 0; k < x.n; k++) {
-          const s = x.scores[k];
-          const m = x.members[k];
-          if (k > 0 && !lessThan(x.scores[k - 1], x.members[k - 1], s, m)) throw new Error('bad order');
+    const leaves: number[] = [];
+    const seenInner = new Set<number>();
+    const lS = this.lS;
+    const lM = this.lM;
+    const iS = this.iS;
+    const iM = this.iM;
+    // keys under x must be >= (lowS, lowM) (when lowM !== null) and < (hiS, hiM) (when hiM !== null)
+    const check = (x: number, depth: number, lowS: number, lowM: string | null, hiS: number, hiM: string | null): number => {
+      const isRoot = depth === 0;
+      if (depth === this.height) {
+        const b = x * SLOTS;
+        const n = this.lN[x];
+        if (!isRoot && n < 1) throw new Error('empty leaf');
+        if (n > CAP) throw new Error('overfull leaf');
+        if (lM.length < b + n || lS.length < b + n) throw new Error('leaf pool too short');
+        if (!isRoot && lM.length < b + SLOTS) throw new Error('short non-root leaf');
+        for (let k = b; k < b + n; k++) {
+          const s = lS[k];
+          const m = lM[k];
+          if (k > b && !lessThan(lS[k - 1], lM[k - 1], s, m)) throw new Error('bad order');
           if (lowM !== null && lessThan(s, m, lowS, lowM)) throw new Error('key below separator');
           if (hiM !== null && !lessThan(s, m, hiS, hiM)) throw new Error('key above separator');
           if (!Object.is(this.dict.get(m), s)) throw new Error('dict mismatch');
         }
+        for (let k = b + n; k < Math.min(lM.length, b + SLOTS); k++) if (lM[k] !== '') throw new Error('stale member slot');
         leaves.push(x);
-        return x.n;
+        return n;
       }
-      if (x.n < 2 || x.n > CAP) throw new Error('bad inner fill');
+      if (seenInner.has(x)) throw new Error('inner node reached twice');
+      seenInner.add(x);
+      const b = x * SLOTS;
+      const n = this.iN[x];
+      if (n < 2 || n > CAP) throw new Error('bad inner fill');
+      for (let k = b + n; k < b + SLOTS; k++) if (iM[k] !== '') throw new Error('stale separator slot');
       let total = 0;
-      for (let k = 0; k < x.n; k++) {
-        if (k > 1 && !lessThan(x.scores[k - 1], x.members[k - 1], x.scores[k], x.members[k]))
-          throw new Error('bad separator order');
-        const loS = k === 0 ? lowS : x.scores[k];
-        const loM = k === 0 ? lowM : x.members[k];
-        const upS = k === x.n - 1 ? hiS : x.scores[k + 1];
-        const upM = k === x.n - 1 ? hiM : x.members[k + 1];
-        const c = check((x.kids as BNode[])[k], depth + 1, false, loS, loM, upS, upM);
-        if ((x.counts as Int32Array)[k] !== c) throw new Error('bad count');
+      for (let k = 0; k < n; k++) {
+        if (k > 1 && !lessThan(iS[b + k - 1], iM[b + k - 1], iS[b + k], iM[b + k])) throw new Error('bad separator order');
+        const loS = k === 0 ? lowS : iS[b + k];
+        const loM = k === 0 ? lowM : iM[b + k];
+        const upS = k === n - 1 ? hiS : iS[b + k + 1];
+        const upM = k === n - 1 ? hiM : iM[b + k + 1];
+        const c = check(this.iK[b + k], depth + 1, loS, loM, upS, upM);
+        if (this.iC[b + k] !== c) throw new Error('bad count');
         total += c;
       }
       return total;
     };
-    const total = check(this.root, 0, true, 0, null, 0, null);
+    const total = check(this.root, 0, 0, null, 0, null);
     if (total !== this.dict.size) throw new Error('length mismatch');
     if (leaves[0] !== this.head || leaves[leaves.length - 1] !== this.tail) throw new Error('bad head/tail');
     for (let k = 0; k < leaves.length; k++) {
-      if (leaves[k].prev !== (k > 0 ? leaves[k - 1] : null)) throw new Error('bad prev link');
-      if (leaves[k].next !== (k + 1 < leaves.length ? leaves[k + 1] : null)) throw new Error('bad next link');
+      if (this.lPrev[leaves[k]] !== (k > 0 ? leaves[k - 1] : NONE)) throw new Error('bad prev link');
+      if (this.lNext[leaves[k]] !== (k + 1 < leaves.length ? leaves[k + 1] : NONE)) throw new Error('bad next link');
+    }
+    // every leaf / inner id is either in the tree or free, never both
+    const leafSet = new Set(leaves);
+    if (leafSet.size !== leaves.length) throw new Error('leaf reached twice');
+    for (const f of this.lFree) if (leafSet.has(f) || this.lN[f] !== 0) throw new Error('bad free leaf');
+    if (leaves.length + new Set(this.lFree).size !== this.lN.length) throw new Error('leaked leaf ids');
+    for (const f of this.iFree) if (seenInner.has(f)) throw new Error('bad free inner');
+    if (seenInner.size + new Set(this.iFree).size !== this.iN.length) throw new Error('leaked inner ids');
+    for (const f of this.lFree) {
+      for (let k = f * SLOTS; k < (f + 1) * SLOTS; k++) if (lM[k] !== '') throw new Error('stale slot in free leaf');
     }
   }
 }
