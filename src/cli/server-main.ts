@@ -56,6 +56,19 @@ export async function serverMain(args: string[]): Promise<number> {
   server.logger.notice(`Redoubt version=${REDOUBT_VERSION}, Redis compatibility=${VERSION}, bits=64, pid=${process.pid}, just started`);
   if (!cfg.file) server.logger.warning('No config file specified, using the default config (loopback only, protected mode on).');
   server.logger.notice(`PID: ${process.pid}`);
+  // handlers go in before listening: a supervisor may signal as soon as the port answers
+  let stopping = false;
+  let started = false;
+  const stop = (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    server.logger.warning(`Received ${sig} scheduling shutdown...`);
+    if (!started) return; // start() finishes first, then shuts down
+    void server.shutdown({}).then(() => process.exit(0));
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  server.onExit = () => process.exit(0);
   try {
     await server.start();
   } catch (e) {
@@ -63,15 +76,7 @@ export async function serverMain(args: string[]): Promise<number> {
     await server.close();
     return 1;
   }
-  let stopping = false;
-  const stop = (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    server.logger.warning(`Received ${sig} scheduling shutdown...`);
-    void server.shutdown({}).then(() => process.exit(0));
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-  server.onExit = () => process.exit(0);
+  started = true;
+  if (stopping) void server.shutdown({}).then(() => process.exit(0));
   return -1; // keep running
 }

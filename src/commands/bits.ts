@@ -8,7 +8,7 @@ import { CLIENT, type Client } from '../server/client.js';
 import { NOTIFY, type Entry } from '../store/types.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { ERR } from './errors.js';
-import { parseIntFast, parseI64 } from '../util/numbers.js';
+import { parseIntFast, parseI64, parseLLExact } from '../util/numbers.js';
 
 const MAX_JS_STRING = bufferConstants.MAX_STRING_LENGTH;
 const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
@@ -16,16 +16,10 @@ const ERR_BIT_VALUE = 'ERR bit is not an integer or out of range';
 const ERR_BF_TYPE = 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.';
 const ERR_TOO_BIG = 'ERR string exceeds maximum allowed size (proto-max-bulk-len)';
 
-/** string2ll as a number when it is a safe integer, else a bigint; null when not an int64. */
-function parseLL(s: string): number | bigint | null {
-  const n = parseIntFast(s);
-  if (n !== null) return n;
-  return parseI64(s);
-}
 
 /** getLongLongFromObjectOrReply; null after an error reply. */
 function parseRangeArg(c: Client, s: string): number | bigint | null {
-  const v = parseLL(s);
+  const v = parseLLExact(s);
   if (v === null) c.error(ERR.notInt);
   return v;
 }
@@ -42,7 +36,7 @@ function clamp(v: number | bigint): number {
 function bitOffset(c: Client, s: string, hash: boolean, bits: number): number {
   const usehash = hash && bits > 0 && s.length > 0 && s.charCodeAt(0) === 35; /* # */
   const str = usehash ? s.slice(1) : s;
-  let v = parseLL(str);
+  let v = parseLLExact(str);
   if (v === null) {
     c.error(ERR_BIT_OFFSET);
     return -1;
@@ -205,7 +199,7 @@ function bitcount(c: Client, argv: string[]): void {
 
 function bitpos(c: Client, argv: string[]): void {
   const b = argv[2];
-  const bv = parseLL(b);
+  const bv = parseLLExact(b);
   if (bv === null) return c.error(ERR.notInt);
   if (b !== '0' && b !== '1') return c.error('ERR The bit argument must be 1 or 0.');
   const bit = b === '1' ? 1 : 0;
@@ -478,7 +472,7 @@ function bitfieldGeneric(c: Client, argv: string[], ro: boolean): void {
     if (op !== OP_GET) {
       readonly = false;
       if (highest < offset + bits - 1) highest = offset + bits - 1;
-      const v = parseLL(argv[j + 3]);
+      const v = parseLLExact(argv[j + 3]);
       if (v === null) return c.error(ERR.notInt);
       value = BigInt(v);
     }

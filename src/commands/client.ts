@@ -11,15 +11,8 @@ import { validClientName } from './connection.js';
 import { replyHelp } from './command.js';
 import { processInput } from '../server/connection.js';
 import type { Blocking } from '../server/blocking.js';
+import { parseI64 } from '../util/numbers.js';
 
-const LLONG_MIN = -(2n ** 63n);
-const LLONG_MAX = 2n ** 63n - 1n;
-/** string2ll: a signed 64-bit decimal without '+', spaces or leading zeros. */
-function parseLL(s: string): bigint | null {
-  if (!/^(0|-?[1-9][0-9]{0,19})$/.test(s)) return null;
-  const n = BigInt(s);
-  return n < LLONG_MIN || n > LLONG_MAX ? null : n;
-}
 
 // ---------------------------------------------------------------------------
 // client types and the CLIENT LIST line
@@ -133,7 +126,7 @@ function clientList(c: Client, argv: string[]): void {
   } else if (argv.length > 3 && argv[2].toLowerCase() === 'id') {
     out = '';
     for (let j = 3; j < argv.length; j++) {
-      const n = parseLL(argv[j]);
+      const n = parseI64(argv[j]);
       if (n === null) return c.error('ERR Invalid client ID');
       const cl = server.clients.get(Number(n));
       if (cl) out += clientInfoString(cl) + '\n';
@@ -188,7 +181,7 @@ function clientKill(c: Client, argv: string[]): void {
       const more = i + 1 < argv.length;
       if (opt === 'id' && more) {
         const v = argv[i + 1];
-        const n = parseLL(v);
+        const n = parseI64(v);
         if (n === null || n < 1n) return c.error('ERR client-id should be greater than 0');
         id = Number(n);
       } else if (opt === 'type' && more) {
@@ -259,7 +252,7 @@ function clientPause(c: Client, argv: string[]): void {
     if (m === 'write') all = false;
     else if (m !== 'all') return c.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
   }
-  const n = parseLL(argv[2]);
+  const n = parseI64(argv[2]);
   if (n === null) return c.error('ERR timeout is not an integer or out of range');
   if (n < 0n) return c.error('ERR timeout is negative');
   const ms = n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
@@ -320,7 +313,7 @@ function clientUnblock(c: Client, argv: string[]): void {
     if (r === 'error') error = true;
     else if (r !== 'timeout') return c.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
   }
-  const n = parseLL(argv[2]);
+  const n = parseI64(argv[2]);
   if (n === null) return c.error(ERR.notInt);
   const target = c.server.clients.get(Number(n));
   const b = c.server.ext.blocking as Blocking | undefined;

@@ -6,7 +6,7 @@ import type { Family } from './table.js';
 import type { Client } from '../server/client.js';
 import { NOTIFY } from '../store/types.js';
 import { ERR } from './errors.js';
-import { parseI64 } from './keys.js';
+import { parseI64 } from '../util/numbers.js';
 
 const EXPIRE_NX = 1;
 const EXPIRE_XX = 2;

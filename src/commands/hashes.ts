@@ -13,7 +13,7 @@ import { HashValue, type HLimits } from '../store/hash.js';
 import { randomMapKey } from '../store/db.js';
 import { scanMap } from '../store/scan.js';
 import { compileGlob, matchCompiled } from '../util/glob.js';
-import { parseI64, parseIntFast, parseLongDouble, addDecimal } from '../util/numbers.js';
+import { parseI64, parseIntFast, parseLongDouble, addDecimal, parseLong } from '../util/numbers.js';
 import { ERR } from './errors.js';
 import { parseCursor } from './keys.js';
 
@@ -54,13 +54,6 @@ function limits(c: Client): HLimits {
 
 // ---------------------------------------------------------------- helpers
 
-/** Redis's string2ll as a JS number (values past 2^53 are only clamped counts). */
-function parseLong(s: string): number | null {
-  const v = parseIntFast(s);
-  if (v !== null) return v;
-  const b = parseI64(s);
-  return b === null ? null : Number(b);
-}
 
 /** The hash at `key` for reading: the value, null when missing, false after WRONGTYPE. */
 function hread(c: Client, key: string): HashValue | null | false {

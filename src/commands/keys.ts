@@ -11,29 +11,14 @@ import { scanMap } from '../store/scan.js';
 import { compileGlob, matchCompiled, globIsLiteral } from '../util/glob.js';
 import { stringEncoding } from '../store/strings.js';
 import { ERR } from './errors.js';
+import { parseI64, parseLong } from '../util/numbers.js';
 
 // ---------------------------------------------------------------------------
 // Integer parsing with Redis's string2ll rules (no '+', no leading zeros, no
 // spaces, "-0" rejected, int64 range).
 
-const LL_RE = /^(?:0|-?[1-9][0-9]{0,18})$/;
-const LLONG_MAX = 9223372036854775807n;
-const LLONG_MIN = -9223372036854775808n;
 
-/** Exact string2ll; null when not a valid int64. */
-export function parseI64(s: string): bigint | null {
-  if (!LL_RE.test(s)) return null;
-  const v = BigInt(s);
-  if (v > LLONG_MAX || v < LLONG_MIN) return null;
-  return v;
-}
 
-/** string2ll as a JS number (exact up to 2^53). */
-export function parseLL(s: string): number | null {
-  if (s.length <= 15) return LL_RE.test(s) ? Number(s) : null;
-  const v = parseI64(s);
-  return v === null ? null : Number(v);
-}
 
 const INT_RANGE_ERR = 'ERR value is out of range, value must between -2147483648 and 2147483647';
 
@@ -42,7 +27,7 @@ const INT_RANGE_ERR = 'ERR value is out of range, value must between -2147483648
  * returns null on error; `msg` replaces both error texts when given.
  */
 function intArgOrReply(c: Client, s: string, msg?: string): number | null {
-  const v = parseLL(s);
+  const v = parseLong(s);
   if (v === null) {
     c.error(msg ?? ERR.notInt);
     return null;
@@ -266,7 +251,7 @@ function scan(c: Client, argv: string[]): void {
     const opt = argv[i].toLowerCase();
     if (argv.length - i < 2) return c.error(ERR.syntax);
     if (opt === 'count') {
-      const n = parseLL(argv[i + 1]);
+      const n = parseLong(argv[i + 1]);
       if (n === null) return c.error(ERR.notInt);
       if (n < 1) return c.error(ERR.syntax);
       count = n;

@@ -13,7 +13,7 @@ import { NOTIFY } from '../store/types.js';
 import { SetValue } from '../store/set.js';
 import { scanMap } from '../store/scan.js';
 import { compileGlob, matchCompiled } from '../util/glob.js';
-import { parseI64, parseIntFast } from '../util/numbers.js';
+import { parseI64, parseIntFast, parseLong } from '../util/numbers.js';
 import { ERR } from './errors.js';
 import { parseCursor } from './keys.js';
 
@@ -54,13 +54,6 @@ function maxIntset(c: Client): number {
 
 // ---------------------------------------------------------------- helpers
 
-/** Redis's string2ll as a JS number (values past 2^53 are only clamped counts). */
-function parseLong(s: string): number | null {
-  const v = parseIntFast(s);
-  if (v !== null) return v;
-  const b = parseI64(s);
-  return b === null ? null : Number(b);
-}
 
 /** The set at `key`: the value, null when missing, false after WRONGTYPE. */
 function sget(c: Client, key: string, write: boolean): SetValue | null | false {

@@ -12,7 +12,7 @@ import { CLIENT, type Client } from '../server/client.js';
 import { NOTIFY } from '../store/types.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { ERR } from './errors.js';
-import { parseIntFast, parseI64, parseLongDouble, addDecimal } from '../util/numbers.js';
+import { parseIntFast, parseI64, parseLongDouble, addDecimal, parseLLExact } from '../util/numbers.js';
 
 const MAX_JS_STRING = bufferConstants.MAX_STRING_LENGTH;
 const LLONG_MAX = 9223372036854775807n;
@@ -20,12 +20,6 @@ const LLONG_MIN = -9223372036854775808n;
 /** Below this, seconds*1000 + now stays an exact double. */
 const FAST_EXPIRE_LIMIT = 2 ** 42;
 
-/** string2ll: a number when it is a safe integer, else a bigint; null when not an int64. */
-function parseLL(s: string): number | bigint | null {
-  const n = parseIntFast(s);
-  if (n !== null) return n;
-  return parseI64(s);
-}
 
 // ---------------------------------------------------------------------------
 // SET / GETEX option parsing (parseExtendedStringArgumentsOrReply)
@@ -402,9 +396,9 @@ function strlen(c: Client, argv: string[]): void {
 }
 
 function getrange(c: Client, argv: string[]): void {
-  const rs = parseLL(argv[2]);
+  const rs = parseLLExact(argv[2]);
   if (rs === null) return c.error(ERR.notInt);
-  const re = parseLL(argv[3]);
+  const re = parseLLExact(argv[3]);
   if (re === null) return c.error(ERR.notInt);
   const e = c.db.read(argv[1]);
   if (e === undefined) return c.bulk('');
@@ -427,7 +421,7 @@ function getrange(c: Client, argv: string[]): void {
 function setrange(c: Client, argv: string[]): void {
   const key = argv[1];
   const val = argv[3];
-  const ov = parseLL(argv[2]);
+  const ov = parseLLExact(argv[2]);
   if (ov === null) return c.error(ERR.notInt);
   if (ov < 0) return c.error('ERR offset is out of range');
   const offset = typeof ov === 'number' ? ov : Number.MAX_SAFE_INTEGER;
@@ -505,13 +499,13 @@ function decr(c: Client, argv: string[]): void {
 }
 
 function incrby(c: Client, argv: string[]): void {
-  const v = parseLL(argv[2]);
+  const v = parseLLExact(argv[2]);
   if (v === null) return c.error(ERR.notInt);
   incrDecr(c, argv[1], v);
 }
 
 function decrby(c: Client, argv: string[]): void {
-  const v = parseLL(argv[2]);
+  const v = parseLLExact(argv[2]);
   if (v === null) return c.error(ERR.notInt);
   if (typeof v === 'bigint' && v === LLONG_MIN) return c.error('ERR decrement would overflow');
   incrDecr(c, argv[1], typeof v === 'number' ? -v : -v);
@@ -571,7 +565,7 @@ function lcs(c: Client, argv: string[]): void {
     else if (opt === 'len') getlen = true;
     else if (opt === 'withmatchlen') withmatchlen = true;
     else if (opt === 'minmatchlen' && more > 0) {
-      const v = parseLL(argv[j + 1]);
+      const v = parseLLExact(argv[j + 1]);
       if (v === null) return c.error(ERR.notInt);
       minmatchlen = v < 0 ? 0 : typeof v === 'number' ? v : Number.MAX_SAFE_INTEGER;
       j++;

@@ -19,7 +19,7 @@ import { ERR } from './errors.js';
 import { blocking, parseTimeout } from '../server/blocking.js';
 import { scanMap } from '../store/scan.js';
 import { compileGlob, matchCompiled } from '../util/glob.js';
-import { parseDouble } from '../util/numbers.js';
+import { parseDouble, parseLong } from '../util/numbers.js';
 import { formatDoubleForReply } from '../protocol/reply.js';
 import { parseCursor } from './keys.js';
 
@@ -60,29 +60,6 @@ function limits(c: Client): ZLimits {
 
 // ---------------------------------------------------------------- number parsing
 
-/** Redis's string2ll as a JS number (exact to 2^53; larger values are only clamped anyway). */
-function parseLong(s: string): number | null {
-  const n = s.length;
-  if (n === 0 || n > 20) return null;
-  let i = 0;
-  const neg = s.charCodeAt(0) === 45;
-  if (neg) {
-    if (n === 1) return null;
-    i = 1;
-  }
-  const first = s.charCodeAt(i);
-  if (first === 48) return n === 1 ? 0 : null;
-  if (first < 49 || first > 57) return null;
-  for (let j = i + 1; j < n; j++) {
-    const ch = s.charCodeAt(j);
-    if (ch < 48 || ch > 57) return null;
-  }
-  if (n - i === 19) {
-    const d = neg ? s.slice(1) : s;
-    if (d > (neg ? '9223372036854775808' : '9223372036854775807')) return null;
-  } else if (n - i > 19) return null;
-  return Number(s);
-}
 
 /** getLongFromObjectOrReply; null after replying. */
 function longArg(c: Client, s: string, msg: string = ERR.notInt): number | null {

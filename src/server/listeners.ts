@@ -92,7 +92,12 @@ export class Listeners {
     });
   }
 
+  /** Every accepted socket, so close() does not wait on a peer that never hangs up. */
+  private readonly sockets = new Set<net.Socket>();
+
   private accept(sock: net.Socket, isUnix: boolean): void {
+    this.sockets.add(sock);
+    sock.once('close', () => this.sockets.delete(sock));
     const server = this.server;
     const cfg = server.config;
     if (server.clients.size >= cfg.num('maxclients')) {
@@ -112,7 +117,11 @@ export class Listeners {
   async close(): Promise<void> {
     const servers = this.servers;
     this.servers = [];
-    await Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    // replies already queued get a moment to drain, then every connection goes
+    await new Promise((r) => setTimeout(r, 50));
+    for (const sock of this.sockets) sock.destroy();
+    await closed;
     if (this.unixPath) {
       try {
         unlinkSync(this.unixPath);

@@ -652,3 +652,18 @@ function addBin(x: BinFloat, y: BinFloat): BinFloat | 'inf' {
   const neg = s < 0n;
   return roundToFormat(neg, neg ? -s : s, 1n, e, LDF);
 }
+
+/** string2ll as a JS number when it is a safe integer, else a bigint; null when not an int64. */
+export function parseLLExact(s: string): number | bigint | null {
+  const n = parseIntFast(s);
+  if (n !== null) return n;
+  return parseI64(s);
+}
+
+/** string2ll as a JS number: exact up to 2^53, beyond that rounded (fine for counts and indexes). */
+export function parseLong(s: string): number | null {
+  const n = parseIntFast(s);
+  if (n !== null) return n;
+  const b = parseI64(s);
+  return b === null ? null : Number(b);
+}

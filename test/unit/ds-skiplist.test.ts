@@ -477,3 +477,48 @@ test('skiplist: score()/has() then a change then add() sees the change', () => {
   assert.deepEqual(z.toArray(), [['a', 5], ['b', 8]]);
   z.checkInvariants();
 });
+
+test('skiplist: deep tree: inner-node merges and refills, compaction after mass removals', () => {
+  const rnd = prng(6);
+  const z = new SortedSet();
+  const md = new Model();
+  const N = 150000;
+  const name = (i: number): string => 'm' + String(i).padStart(7, '0');
+  for (let i = 0; i < N; i++) {
+    z.add(name(i), i);
+    md.m.set(name(i), i);
+  }
+  z.checkInvariants();
+  // empty the region under a few inner nodes one member at a time: their
+  // leaves merge, the inner nodes underflow and refill from / merge with siblings
+  for (const [a, b] of [
+    [4000, 7900],
+    [20000, 30000],
+    [60001, 64999],
+  ]) {
+    for (let i = a; i < b; i++) {
+      assert.equal(z.remove(name(i)), true);
+      md.m.delete(name(i));
+    }
+    z.checkInvariants();
+  }
+  compareAll(z, md, rnd);
+  // random removals of most members (triggers compaction), interleaved adds
+  const live = [...md.m.keys()];
+  for (let k = live.length - 1; k > 0; k--) {
+    const j = Math.floor(rnd() * (k + 1));
+    [live[k], live[j]] = [live[j], live[k]];
+  }
+  for (let k = 0; k < live.length * 0.9; k++) {
+    assert.equal(z.remove(live[k]), true);
+    md.m.delete(live[k]);
+    if (k % 7 === 0) {
+      const m = 'x' + k;
+      const s = Math.floor(rnd() * N);
+      z.add(m, s);
+      md.m.set(m, s);
+    }
+    if (k % 40000 === 0) z.checkInvariants();
+  }
+  compareAll(z, md, rnd);
+});

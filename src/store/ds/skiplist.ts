@@ -53,6 +53,15 @@ function filledArray<T>(n: number, v: T): T[] {
 // (packed small integers).
 const T_DOUBLES: number[] = filledArray(1, 0.5);
 const T_STRINGS: string[] = filledArray(1, '');
+/** One node's worth of empty slots, appended to a pool in one push. */
+const NODE_ZEROS: number[] = filledArray(SLOTS, 0);
+const NODE_EMPTY: string[] = filledArray(SLOTS, '');
+
+/** Append empty slots to pool a until it has `need` entries. */
+function growPool<T>(a: T[], need: number, node: T[], v: T): void {
+  while (a.length + SLOTS <= need) a.push(...node);
+  while (a.length < need) a.push(v);
+}
 
 export type ZEntry = [member: string, score: number];
 
@@ -215,10 +224,8 @@ export class SortedSet {
     this.lNext.push(NONE);
     this.lPrev.push(NONE);
     const need = (x + 1) * SLOTS;
-    const ls = this.lS;
-    const lm = this.lM;
-    while (ls.length < need) ls.push(0);
-    while (lm.length < need) lm.push('');
+    growPool(this.lS, need, NODE_ZEROS, 0);
+    growPool(this.lM, need, NODE_EMPTY, '');
     return x;
   }
 
@@ -228,14 +235,10 @@ export class SortedSet {
     const x = this.iN.length;
     this.iN.push(0);
     const need = (x + 1) * SLOTS;
-    const is = this.iS;
-    const im = this.iM;
-    const ik = this.iK;
-    const ic = this.iC;
-    while (is.length < need) is.push(0);
-    while (im.length < need) im.push('');
-    while (ik.length < need) ik.push(0);
-    while (ic.length < need) ic.push(0);
+    growPool(this.iS, need, NODE_ZEROS, 0);
+    growPool(this.iM, need, NODE_EMPTY, '');
+    growPool(this.iK, need, NODE_ZEROS, 0);
+    growPool(this.iC, need, NODE_ZEROS, 0);
     return x;
   }
 
@@ -451,35 +454,41 @@ export class SortedSet {
     for (let j = b + from; j < b + to; j++) iM[j] = '';
   }
 
-  private deleteKey(m: string, s: number): void {
+  /** Descend to the leaf holding key (s, m), recording the path in pathN/pathI. */
+  private descend(s: number, m: string): number {
     let x = this.root;
-    const h = this.height;
-    if (h > 0) {
-      const iS = this.iS;
-      const iM = this.iM;
-      const iC = this.iC;
-      const iK = this.iK;
-      const iN = this.iN;
-      for (let lvl = 0; lvl < h; lvl++) {
-        const b = x * SLOTS;
-        let lo = 1;
-        let hi = iN[x];
-        while (lo < hi) {
-          const mid = (lo + hi) >>> 1;
-          const t = iS[b + mid];
-          if (t < s || (t === s && iM[b + mid] <= m)) lo = mid + 1;
-          else hi = mid;
-        }
-        const i = b + lo - 1;
-        iC[i]--;
-        this.pathN[lvl] = x;
-        this.pathI[lvl] = lo - 1;
-        x = iK[i];
+    const iS = this.iS;
+    const iM = this.iM;
+    const iK = this.iK;
+    const iN = this.iN;
+    for (let lvl = 0; lvl < this.height; lvl++) {
+      const b = x * SLOTS;
+      let lo = 1;
+      let hi = iN[x];
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        const t = iS[b + mid];
+        if (t < s || (t === s && iM[b + mid] <= m)) lo = mid + 1;
+        else hi = mid;
       }
+      this.pathN[lvl] = x;
+      this.pathI[lvl] = lo - 1;
+      x = iK[b + lo - 1];
     }
-    const pos = this.leafLowerBound(x, s, m);
+    return x;
+  }
+
+  /** Remove element pos of leaf x reached by descend(). */
+  private removeFound(x: number, pos: number, m: string): void {
     if (pos >= this.lN[x] || this.lM[x * SLOTS + pos] !== m) throw new Error('SortedSet: index inconsistent');
+    const iC = this.iC;
+    for (let lvl = 0; lvl < this.height; lvl++) iC[this.pathN[lvl] * SLOTS + this.pathI[lvl]]--;
     this.removeAt(x, pos);
+  }
+
+  private deleteKey(m: string, s: number): void {
+    const x = this.descend(s, m);
+    this.removeFound(x, this.leafLowerBound(x, s, m), m);
   }
 
   /** Number of elements of leaf x that are < (s, m). */
@@ -496,28 +505,6 @@ export class SortedSet {
       else hi = mid;
     }
     return lo - b;
-  }
-
-  /** The leaf holding key (s, m) (no path recorded). */
-  private findLeaf(s: number, m: string): number {
-    let x = this.root;
-    const iS = this.iS;
-    const iM = this.iM;
-    const iK = this.iK;
-    const iN = this.iN;
-    for (let lvl = 0; lvl < this.height; lvl++) {
-      const b = x * SLOTS;
-      let lo = 1;
-      let hi = iN[x];
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        const t = iS[b + mid];
-        if (t < s || (t === s && iM[b + mid] <= m)) lo = mid + 1;
-        else hi = mid;
-      }
-      x = iK[b + lo - 1];
-    }
-    return x;
   }
 
   /** Remove element pos of leaf x, whose path (counts already decremented) is in pathN/pathI. */
@@ -654,7 +641,7 @@ export class SortedSet {
 
   private updateKey(member: string, cur: number, score: number): void {
     // In place when the new key stays between its neighbours in the same leaf.
-    const x = this.findLeaf(cur, member);
+    const x = this.descend(cur, member);
     const pos = this.leafLowerBound(x, cur, member);
     if (pos > 0 && pos < this.lN[x] - 1) {
       const lS = this.lS;
@@ -665,7 +652,7 @@ export class SortedSet {
         return;
       }
     }
-    this.deleteKey(member, cur);
+    this.removeFound(x, pos, member);
     this.insertKey(member, score);
   }
 
