@@ -8,7 +8,7 @@ import { CLIENT, type Client } from '../server/client.js';
 import { NOTIFY, type Entry } from '../store/types.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { ERR } from './errors.js';
-import { parseIntFast, parseI64, parseLLExact } from '../util/numbers.js';
+import { parseIntFast, parseLLExact } from '../util/numbers.js';
 
 const MAX_JS_STRING = bufferConstants.MAX_STRING_LENGTH;
 const ERR_BIT_OFFSET = 'ERR bit offset is not an integer or out of range';
@@ -501,7 +501,6 @@ function bitfieldGeneric(c: Client, argv: string[], ro: boolean): void {
       continue;
     }
     const s = e!.value as string;
-    const bits = BigInt(o.bits);
     const old = o.signed ? BigInt.asIntN(o.bits, getField(s, o.offset, o.bits)) : getField(s, o.offset, o.bits);
     const r = o.signed
       ? o.op === OP_INCRBY

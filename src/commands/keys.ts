@@ -11,7 +11,7 @@ import { scanMap } from '../store/scan.js';
 import { compileGlob, matchCompiled, globIsLiteral } from '../util/glob.js';
 import { stringEncoding } from '../store/strings.js';
 import { ERR } from './errors.js';
-import { parseI64, parseLong } from '../util/numbers.js';
+import { parseLong } from '../util/numbers.js';
 
 // ---------------------------------------------------------------------------
 // Integer parsing with Redis's string2ll rules (no '+', no leading zeros, no

@@ -13,7 +13,7 @@ import { NOTIFY } from '../store/types.js';
 import { SetValue } from '../store/set.js';
 import { scanMap } from '../store/scan.js';
 import { compileGlob, matchCompiled } from '../util/glob.js';
-import { parseI64, parseIntFast, parseLong } from '../util/numbers.js';
+import { parseLong } from '../util/numbers.js';
 import { ERR } from './errors.js';
 import { parseCursor } from './keys.js';
 
@@ -23,8 +23,6 @@ const POSITIVE = 'ERR value is out of range, must be positive';
 const RANDMEMBER_MAX = 1e8;
 /** SPOP: rebuild the set when the elements left are few compared to those popped. */
 const SPOP_MOVE_STRATEGY_MUL = 5;
-/** SRANDMEMBER: copy-and-remove when the count is close to the size. */
-const SRANDMEMBER_SUB_STRATEGY_MUL = 3;
 
 // ---------------------------------------------------------------- config
 

@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, RespError, Typed, type Reply } from '../helpers/resp-client.js';
+import { RawClient, RespError, Typed, type Reply, plain } from '../helpers/resp-client.js';
 import { splitArgs } from '../../src/util/splitargs.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -76,13 +76,6 @@ function norm(r: Reply, mode: Step['mode']): unknown {
   const v = plain(r);
   if (mode === 'unordered') return sortDeep(v);
   return v;
-}
-function plain(r: Reply): unknown {
-  if (r instanceof RespError) return { error: r.message };
-  if (r instanceof Typed) return { [r.type]: plain(r.value as Reply) };
-  if (Array.isArray(r)) return r.map(plain);
-  if (typeof r === 'bigint') return { bigint: r.toString() };
-  return r;
 }
 function shape(r: Reply): unknown {
   if (r instanceof RespError) return 'error';

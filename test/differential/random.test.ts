@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, RespError, Typed, type Reply } from '../helpers/resp-client.js';
+import { RawClient, type Reply, plain } from '../helpers/resp-client.js';
 
 let ours: Running;
 let ref: Running;
@@ -23,13 +23,6 @@ after(async () => {
   await Promise.all([ours?.stop(), ref?.stop()]);
 });
 
-function plain(r: Reply): unknown {
-  if (r instanceof RespError) return { error: r.message };
-  if (r instanceof Typed) return { [r.type]: plain(r.value as Reply) };
-  if (Array.isArray(r)) return r.map(plain);
-  if (typeof r === 'bigint') return { bigint: r.toString() };
-  return r;
-}
 
 const key = fc.constantFrom('k1', 'k2', 'k3');
 const val = fc.oneof(

@@ -167,3 +167,12 @@ export function parse(buf: Buffer, pos: number): [Reply, number] | null {
       throw new Error(`bad reply type byte ${JSON.stringify(t)}`);
   }
 }
+
+/** A reply as plain JSON-comparable data, keeping errors and RESP3 types distinguishable. */
+export function plain(r: Reply): unknown {
+  if (r instanceof RespError) return { error: r.message };
+  if (r instanceof Typed) return { [r.type]: plain(r.value as Reply) };
+  if (Array.isArray(r)) return r.map(plain);
+  if (typeof r === 'bigint') return { bigint: r.toString() };
+  return r;
+}

@@ -10,7 +10,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, RespError, Typed, type Reply } from '../helpers/resp-client.js';
+import { RawClient, type Reply, plain } from '../helpers/resp-client.js';
 
 const ARGS = ['--hash-max-listpack-entries', '6', '--hash-max-listpack-value', '12'];
 
@@ -28,13 +28,6 @@ after(async () => {
   await Promise.all([ours?.stop(), ref?.stop()]);
 });
 
-function plain(r: Reply): unknown {
-  if (r instanceof RespError) return { error: r.message };
-  if (r instanceof Typed) return { [r.type]: plain(r.value as Reply) };
-  if (Array.isArray(r)) return r.map(plain);
-  if (typeof r === 'bigint') return { bigint: r.toString() };
-  return r;
-}
 
 /** Flat field/value list -> sorted "field\0value" pairs. */
 function pairsOf(v: unknown): unknown {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, RespError, Typed, type Reply } from '../helpers/resp-client.js';
+import { RawClient, plain } from '../helpers/resp-client.js';
 import { Server } from '../../src/server/server.js';
 import { processCommand } from '../../src/server/dispatch.js';
 import type { Client } from '../../src/server/client.js';
@@ -27,13 +27,6 @@ function io(port = srv.port): Redis {
   return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1 });
 }
 
-function plain(r: Reply): unknown {
-  if (r instanceof RespError) return { error: r.message };
-  if (r instanceof Typed) return { [r.type]: plain(r.value as Reply) };
-  if (Array.isArray(r)) return r.map(plain);
-  if (typeof r === 'bigint') return { bigint: r.toString() };
-  return r;
-}
 
 test('ioredis: basic hash commands', async () => {
   const r = io();

@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, RespError, Typed, type Reply } from '../helpers/resp-client.js';
+import { RawClient, plain } from '../helpers/resp-client.js';
 
 const ARGS = ['--zset-max-listpack-entries', '6', '--zset-max-listpack-value', '12'];
 
@@ -27,13 +27,6 @@ after(async () => {
   await Promise.all([ours?.stop(), ref?.stop()]);
 });
 
-function plain(r: Reply): unknown {
-  if (r instanceof RespError) return { error: r.message };
-  if (r instanceof Typed) return { [r.type]: plain(r.value as Reply) };
-  if (Array.isArray(r)) return r.map(plain);
-  if (typeof r === 'bigint') return { bigint: r.toString() };
-  return r;
-}
 
 const key = fc.constantFrom('z1', 'z2');
 const member = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', '', '\x00', '\xff', 'a-long-member-name');

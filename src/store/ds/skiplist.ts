@@ -83,6 +83,14 @@ export function parseLexBound(s: string): LexBound | null {
   return null;
 }
 
+/**
+ * Descent path of the operation in progress: inner id and child index per
+ * level (0 = root). Shared by all sets: operations are synchronous and never
+ * interleave, and a per-set copy would cost every small zset a kilobyte.
+ */
+const PATH_N: number[] = filledArray(64, 0);
+const PATH_I: number[] = filledArray(64, 0);
+
 /** (s1,m1) < (s2,m2) in zset order */
 function lessThan(s1: number, m1: string, s2: number, m2: string): boolean {
   return s1 < s2 || (s1 === s2 && m1 < m2);
@@ -91,22 +99,23 @@ function lessThan(s1: number, m1: string, s2: number, m2: string): boolean {
 export class SortedSet {
   private readonly dict = new Map<string, number>();
 
+  // The pools, created by newPools() (from the constructor).
   // Leaves: leaf x has lN[x] elements in slots x*SLOTS.. of lS/lM.
-  private lS: number[] = T_DOUBLES.slice(0, 0);
-  private lM: string[] = T_STRINGS.slice(0, 0);
-  private lN: number[] = [];
-  private lNext: number[] = [];
-  private lPrev: number[] = [];
-  private lFree: number[] = [];
+  private lS!: number[];
+  private lM!: string[];
+  private lN!: number[];
+  private lNext!: number[];
+  private lPrev!: number[];
+  private lFree!: number[];
   // Inner nodes: entry i of node x is slot x*SLOTS+i: child id iK (a leaf id
   // on the lowest inner level, an inner id above), its element count iC and
   // the separator (iS, iM).
-  private iS: number[] = T_DOUBLES.slice(0, 0);
-  private iM: string[] = T_STRINGS.slice(0, 0);
-  private iK: number[] = [];
-  private iC: number[] = [];
-  private iN: number[] = [];
-  private iFree: number[] = [];
+  private iS!: number[];
+  private iM!: string[];
+  private iK!: number[];
+  private iC!: number[];
+  private iN!: number[];
+  private iFree!: number[];
 
   /** Root id: a leaf id when height is 0, else an inner id. */
   private root = 0;
@@ -114,9 +123,6 @@ export class SortedSet {
   private height = 0;
   private head = 0;
   private tail = 0;
-  /** Descent path: inner id and child index per level (0 = root). */
-  private readonly pathN: number[] = filledArray(64, 0);
-  private readonly pathI: number[] = filledArray(64, 0);
   /** locate() result. */
   private locLeaf = 0;
   private locIdx = 0;
@@ -201,7 +207,6 @@ export class SortedSet {
     this.iC = [];
     this.iN = [];
     this.iFree = [];
-    this.pathN.fill(0);
   }
 
   /** Empty tree: one small root leaf (id 0, no slots yet). */
@@ -263,8 +268,8 @@ export class SortedSet {
         }
         const i = b + lo - 1;
         iC[i]++;
-        this.pathN[lvl] = x;
-        this.pathI[lvl] = lo - 1;
+        PATH_N[lvl] = x;
+        PATH_I[lvl] = lo - 1;
         x = iK[i];
       }
     }
@@ -339,8 +344,8 @@ export class SortedSet {
       this.height++;
       return;
     }
-    const p = this.pathN[lvl];
-    const i = this.pathI[lvl];
+    const p = PATH_N[lvl];
+    const i = PATH_I[lvl];
     const n = this.iN[p];
     const b = p * SLOTS;
     const iS = this.iS;
@@ -364,12 +369,12 @@ export class SortedSet {
   }
 
   private isRightmost(lvl: number): boolean {
-    for (let k = 0; k < lvl; k++) if (this.pathI[k] !== this.iN[this.pathN[k]] - 1) return false;
+    for (let k = 0; k < lvl; k++) if (PATH_I[k] !== this.iN[PATH_N[k]] - 1) return false;
     return true;
   }
 
   private isLeftmost(lvl: number): boolean {
-    for (let k = 0; k < lvl; k++) if (this.pathI[k] !== 0) return false;
+    for (let k = 0; k < lvl; k++) if (PATH_I[k] !== 0) return false;
     return true;
   }
 
@@ -454,7 +459,7 @@ export class SortedSet {
     for (let j = b + from; j < b + to; j++) iM[j] = '';
   }
 
-  /** Descend to the leaf holding key (s, m), recording the path in pathN/pathI. */
+  /** Descend to the leaf holding key (s, m), recording the path in PATH_N/PATH_I. */
   private descend(s: number, m: string): number {
     let x = this.root;
     const iS = this.iS;
@@ -471,8 +476,8 @@ export class SortedSet {
         if (t < s || (t === s && iM[b + mid] <= m)) lo = mid + 1;
         else hi = mid;
       }
-      this.pathN[lvl] = x;
-      this.pathI[lvl] = lo - 1;
+      PATH_N[lvl] = x;
+      PATH_I[lvl] = lo - 1;
       x = iK[b + lo - 1];
     }
     return x;
@@ -482,7 +487,7 @@ export class SortedSet {
   private removeFound(x: number, pos: number, m: string): void {
     if (pos >= this.lN[x] || this.lM[x * SLOTS + pos] !== m) throw new Error('SortedSet: index inconsistent');
     const iC = this.iC;
-    for (let lvl = 0; lvl < this.height; lvl++) iC[this.pathN[lvl] * SLOTS + this.pathI[lvl]]--;
+    for (let lvl = 0; lvl < this.height; lvl++) iC[PATH_N[lvl] * SLOTS + PATH_I[lvl]]--;
     this.removeAt(x, pos);
   }
 
@@ -507,7 +512,7 @@ export class SortedSet {
     return lo - b;
   }
 
-  /** Remove element pos of leaf x, whose path (counts already decremented) is in pathN/pathI. */
+  /** Remove element pos of leaf x, whose path (counts already decremented) is in PATH_N/PATH_I. */
   private removeAt(x: number, pos: number): void {
     const lS = this.lS;
     const lM = this.lM;
@@ -524,8 +529,8 @@ export class SortedSet {
 
   /** The child at the path position of level lvl is underfull: merge it with or refill it from a sibling. */
   private rebalance(lvl: number): void {
-    const p = this.pathN[lvl];
-    const i = this.pathI[lvl];
+    const p = PATH_N[lvl];
+    const i = PATH_I[lvl];
     const li = i > 0 ? i - 1 : 0;
     const bp = p * SLOTS;
     const iC = this.iC;
