@@ -392,3 +392,55 @@ test('hll: fromRedisString never throws on random bytes', () => {
   );
   assert.equal(HLL.fromRedisString('HYLL\x01\x00\x00\x00' + '\x00'.repeat(8) + '\u0100'), null);
 });
+
+test('hll: dense bytes patched per register equal a full repack (adds, merges, count, clone, reparse)', () => {
+  // independent reference: pack registers() into Redis's dense layout
+  const repack = (h: HLL, header: string): string => {
+    const r = h.registers();
+    const out = Buffer.alloc(HLL_DENSE_SIZE);
+    out.write(header, 0, 'latin1');
+    let bit = 16 * 8;
+    for (let i = 0; i < HLL_REGISTERS; i++, bit += 6) {
+      for (let k = 0; k < 6; k++) if ((r[i] >> k) & 1) out[(bit + k) >> 3] |= 1 << ((bit + k) & 7);
+    }
+    return out.toString('latin1');
+  };
+  const check = (h: HLL): void => {
+    const s = h.toRedisString();
+    assert.equal(s.length, HLL_DENSE_SIZE);
+    assert.equal(s, repack(h, s.slice(0, 16)));
+    const back = HLL.fromRedisString(s) as HLL;
+    assert.deepEqual(back.registers(), h.registers());
+    assert.equal(back.toRedisString(), s);
+  };
+  const h = new HLL();
+  for (let i = 0; i < 3000; i++) h.add('a' + i);
+  assert.equal(h.encoding, 'dense'); // promoted past the default 3000 sparse bytes
+  check(h);
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 2000; i++) h.add('r' + round + ':' + i);
+    check(h);
+    if (round % 5 === 0) h.count();
+  }
+  // keep going on a reparsed copy and on a clone: same bytes as the original
+  const re = HLL.fromRedisString(h.toRedisString()) as HLL;
+  const cl = h.clone();
+  for (let i = 0; i < 5000; i++) {
+    h.add('z' + i);
+    re.add('z' + i);
+    cl.add('z' + i);
+  }
+  check(re);
+  assert.equal(re.toRedisString(), h.toRedisString());
+  assert.equal(cl.toRedisString(), h.toRedisString());
+  // merges into a dense destination, and a register raised to the top value 63
+  const other = new HLL();
+  for (let i = 0; i < 50000; i++) other.add('o' + i);
+  h.merge(other);
+  check(h);
+  h.setRegister(HLL_REGISTERS - 1, 63);
+  h.setRegister(0, 62);
+  h.setRegister(5, 33);
+  check(h);
+  assert.equal(h.registers()[HLL_REGISTERS - 1], 63);
+});

@@ -5,8 +5,11 @@
  * - Sparse representation is kept as the exact Redis opcode byte sequence and
  *   updated with a faithful port of hllSparseSet(), because the sparse bytes
  *   depend on insertion history (adjacent-VAL merging is only local).
- * - Dense representation is kept unpacked (one byte per register) and packed
- *   into Redis's 6-bit layout only on serialization.
+ * - Dense representation is kept twice: unpacked (one byte per register, for
+ *   estimates and merges) and in Redis's exact 6-bit layout, patched register
+ *   by register like HLL_DENSE_SET_REGISTER does, so serializing a dense HLL
+ *   (every PFADD that changes it) is a 16-byte header plus one 12 KB memcpy
+ *   instead of repacking 16384 registers.
  * - The 8 cached-cardinality header bytes are kept verbatim (Redis leaves the
  *   stale low bytes in place when it sets the invalid bit).
  */
@@ -30,21 +33,28 @@ const HLL_ALPHA_INF = 0.721347520444481703680; // 0.5/ln(2)
 const M_HI = 0xc6a4a793;
 const M_LO = 0x5bd1e995;
 
-// 64-bit result registers for mul64 (avoids allocation).
+// 64-bit result registers for mulM (avoids allocation).
 let RH = 0;
 let RL = 0;
 
-/** (ah:al) * (bh:bl) mod 2^64 -> (RH:RL), all halves unsigned 32-bit. */
-function mul64(ah: number, al: number, bh: number, bl: number): void {
+const M_LO0 = M_LO & 0xffff;
+const M_LO1 = M_LO >>> 16;
+
+/**
+ * (ah:al) * m mod 2^64 -> (RH:RL), halves unsigned 32-bit. Every multiply in
+ * MurmurHash64A is by m. Integer operations only: the low halves multiply as
+ * 16-bit pieces (each partial product < 2^32, exact), the cross terms only
+ * matter mod 2^32 (Math.imul).
+ */
+function mulM(ah: number, al: number): void {
   const a0 = al & 0xffff;
   const a1 = al >>> 16;
-  const b0 = bl & 0xffff;
-  const b1 = bl >>> 16;
-  const mid = a0 * b1 + a1 * b0; // < 2^33, exact
-  const lo = a0 * b0 + (mid % 65536) * 65536; // < 2^33, exact
-  RL = lo >>> 0;
-  const hi = a1 * b1 + Math.floor(mid / 65536) + Math.floor(lo / 4294967296);
-  RH = (hi + Math.imul(al, bh) + Math.imul(ah, bl)) >>> 0;
+  const p00 = a0 * M_LO0;
+  const p01 = a0 * M_LO1;
+  const p10 = a1 * M_LO0;
+  const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff); // < 3 * 2^16
+  RL = ((mid << 16) | (p00 & 0xffff)) >>> 0;
+  RH = (a1 * M_LO1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(al, M_HI) + Math.imul(ah, M_LO)) >>> 0;
 }
 
 /**
@@ -55,7 +65,7 @@ function mul64(ah: number, al: number, bh: number, bl: number): void {
 function murmur64(s: string, seed: number): void {
   const len = s.length;
   // h = seed ^ (len * m)
-  mul64(0, len >>> 0, M_HI, M_LO);
+  mulM(0, len >>> 0);
   let hh = RH;
   let hl = (RL ^ seed) >>> 0;
   const nblocks = len - (len & 7);
@@ -71,15 +81,15 @@ function murmur64(s: string, seed: number): void {
         (s.charCodeAt(i + 7) << 24)) >>>
       0;
     // k *= m
-    mul64(kh, kl, M_HI, M_LO);
+    mulM(kh, kl);
     kh = RH;
     kl = RL;
     // k ^= k >> 47
     kl = (kl ^ (kh >>> 15)) >>> 0;
     // k *= m
-    mul64(kh, kl, M_HI, M_LO);
+    mulM(kh, kl);
     // h ^= k; h *= m
-    mul64((hh ^ RH) >>> 0, (hl ^ RL) >>> 0, M_HI, M_LO);
+    mulM((hh ^ RH) >>> 0, (hl ^ RL) >>> 0);
     hh = RH;
     hl = RL;
   }
@@ -92,13 +102,13 @@ function murmur64(s: string, seed: number): void {
     if (rem >= 3) hl ^= s.charCodeAt(i + 2) << 16;
     if (rem >= 2) hl ^= s.charCodeAt(i + 1) << 8;
     hl ^= s.charCodeAt(i);
-    mul64(hh >>> 0, hl >>> 0, M_HI, M_LO);
+    mulM(hh >>> 0, hl >>> 0);
     hh = RH;
     hl = RL;
   }
   // h ^= h >> r; h *= m; h ^= h >> r;
   hl = (hl ^ (hh >>> 15)) >>> 0;
-  mul64(hh, hl, M_HI, M_LO);
+  mulM(hh, hl);
   hh = RH;
   hl = (RL ^ (RH >>> 15)) >>> 0;
   RH = hh;
@@ -209,8 +219,32 @@ function sparseDecode(sp: Uint8Array, len: number, out: Uint8Array | null): bool
 
 const EMPTY_SPARSE = [0x40 | ((HLL_SPARSE_XZERO_MAX_LEN - 1) >>> 8), (HLL_SPARSE_XZERO_MAX_LEN - 1) & 0xff];
 
-function bytesToLatin1(b: Uint8Array, start: number, end: number): string {
-  return Buffer.from(b.buffer, b.byteOffset + start, end - start).toString('latin1');
+/** Redis's HLL_DENSE_SET_REGISTER on a dense buffer (registers start at HLL_HDR_SIZE). */
+function packRegister(p: Buffer, index: number, val: number): void {
+  const pos = index * 6;
+  const byte = HLL_HDR_SIZE + (pos >>> 3);
+  const fb = pos & 7;
+  p[byte] = (p[byte] & ~(63 << fb)) | ((val << fb) & 0xff);
+  if (fb > 2) {
+    const fb8 = 8 - fb;
+    p[byte + 1] = (p[byte + 1] & ~(63 >>> fb8)) | (val >>> fb8);
+  }
+}
+
+/** A dense buffer (header bytes left zero) holding the given registers. */
+function packAll(regs: Uint8Array): Buffer {
+  const out = Buffer.alloc(HLL_DENSE_SIZE);
+  let o = HLL_HDR_SIZE;
+  for (let i = 0; i < HLL_REGISTERS; i += 4) {
+    const a = regs[i];
+    const b = regs[i + 1];
+    const c = regs[i + 2];
+    const d = regs[i + 3];
+    out[o++] = (a | (b << 6)) & 0xff;
+    out[o++] = ((b >>> 2) | (c << 4)) & 0xff;
+    out[o++] = ((c >>> 4) | (d << 2)) & 0xff;
+  }
+  return out;
 }
 
 // ------------------------------------------------------------------ HLL
@@ -223,6 +257,8 @@ export class HLL {
   private spLen: number;
   /** Raw registers (one byte each) when dense. */
   private regs: Uint8Array | null;
+  /** When dense: Redis's serialization, registers kept packed in sync with regs (header written on output). */
+  private packed: Buffer | null;
   /** Cached cardinality, 8 bytes little endian; MSB of byte 7 = invalid. */
   private readonly card = new Uint8Array(8);
   /** The 3 "notused" header bytes, preserved verbatim. */
@@ -236,6 +272,7 @@ export class HLL {
     this.sp[1] = EMPTY_SPARSE[1];
     this.spLen = 2;
     this.regs = null;
+    this.packed = null;
   }
 
   get encoding(): 'sparse' | 'dense' {
@@ -262,6 +299,7 @@ export class HLL {
     h.sp = this.sp.slice();
     h.spLen = this.spLen;
     h.regs = this.regs === null ? null : this.regs.slice();
+    h.packed = this.packed === null ? null : Buffer.from(this.packed);
     h.card.set(this.card);
     h.notused.set(this.notused);
     return h;
@@ -312,6 +350,7 @@ export class HLL {
     const regs = new Uint8Array(HLL_REGISTERS);
     sparseDecode(this.sp, this.spLen, regs);
     this.regs = regs;
+    this.packed = packAll(regs);
     this.sparse = false;
     this.sp = new Uint8Array(0);
     this.spLen = 0;
@@ -321,6 +360,7 @@ export class HLL {
     const r = this.regs as Uint8Array;
     if (count > r[index]) {
       r[index] = count;
+      packRegister(this.packed as Buffer, index, count);
       return true;
     }
     return false;
@@ -558,7 +598,8 @@ export class HLL {
   /** Exact Redis string value (what GET returns). */
   toRedisString(): string {
     const total = this.byteLength;
-    const out = Buffer.allocUnsafe(total);
+    // dense: the maintained buffer; sparse: a fresh one (small: from Node's pool)
+    const out = this.sparse ? Buffer.allocUnsafe(total) : (this.packed as Buffer);
     out[0] = 0x48; // H
     out[1] = 0x59; // Y
     out[2] = 0x4c; // L
@@ -568,23 +609,8 @@ export class HLL {
     out[6] = this.notused[1];
     out[7] = this.notused[2];
     for (let i = 0; i < 8; i++) out[8 + i] = this.card[i];
-    if (this.sparse) {
-      for (let i = 0; i < this.spLen; i++) out[HLL_HDR_SIZE + i] = this.sp[i];
-    } else {
-      // Pack 4 registers (24 bits) into 3 bytes, LSB first.
-      const r = this.regs as Uint8Array;
-      let o = HLL_HDR_SIZE;
-      for (let i = 0; i < HLL_REGISTERS; i += 4) {
-        const a = r[i];
-        const b = r[i + 1];
-        const c = r[i + 2];
-        const d = r[i + 3];
-        out[o++] = (a | (b << 6)) & 0xff;
-        out[o++] = ((b >>> 2) | (c << 4)) & 0xff;
-        out[o++] = ((c >>> 4) | (d << 2)) & 0xff;
-      }
-    }
-    return bytesToLatin1(out, 0, total);
+    if (this.sparse) out.set(this.sp.subarray(0, this.spLen), HLL_HDR_SIZE);
+    return out.toString('latin1', 0, total);
   }
 
   /**
@@ -621,12 +647,13 @@ export class HLL {
       h.spLen = n;
       return h;
     }
+    const packed = Buffer.from(s, 'latin1');
     const regs = new Uint8Array(HLL_REGISTERS);
     let o = HLL_HDR_SIZE;
     for (let i = 0; i < HLL_REGISTERS; i += 4) {
-      const b0 = s.charCodeAt(o++);
-      const b1 = s.charCodeAt(o++);
-      const b2 = s.charCodeAt(o++);
+      const b0 = packed[o++];
+      const b1 = packed[o++];
+      const b2 = packed[o++];
       regs[i] = b0 & 63;
       regs[i + 1] = ((b0 >>> 6) | (b1 << 2)) & 63;
       regs[i + 2] = ((b1 >>> 4) | (b2 << 4)) & 63;
@@ -634,6 +661,7 @@ export class HLL {
     }
     h.sparse = false;
     h.regs = regs;
+    h.packed = packed;
     h.sp = new Uint8Array(0);
     h.spLen = 0;
     return h;
