@@ -12,12 +12,11 @@ import { NOTIFY } from '../store/types.js';
 import { HashValue, type HLimits } from '../store/hash.js';
 import { randomMapKey } from '../store/db.js';
 import { scanMap } from '../store/scan.js';
-import { compileGlob, matchCompiled } from '../util/glob.js';
+import { matchCompiled } from '../util/glob.js';
 import { parseI64, parseIntFast, parseLongDouble, addDecimal, parseLong } from '../util/numbers.js';
 import { ERR } from './errors.js';
-import { parseCursor } from './keys.js';
+import { parseCursor, parseScanOptions, EMPTY_SCAN } from './scan-args.js';
 
-const EMPTY_SCAN = '*2\r\n$1\r\n0\r\n*0\r\n';
 const I64_MIN = -(1n << 63n);
 const I64_MAX = (1n << 63n) - 1n;
 /** Largest |count| HRANDFIELD answers; a bigger reply could not be built in memory. */
@@ -351,24 +350,10 @@ function hscan(c: Client, argv: string[]): void {
   const h = hread(c, argv[1]);
   if (h === false) return;
   if (h === null) return c.raw(EMPTY_SCAN);
-  let count = 10;
-  let pat: string | null = null;
-  for (let i = 3; i < argv.length; ) {
-    const left = argv.length - i;
-    const o = argv[i].toLowerCase();
-    if (o === 'count' && left >= 2) {
-      const v = parseLong(argv[i + 1]);
-      if (v === null) return c.error(ERR.notInt);
-      if (v < 1) return c.error(ERR.syntax);
-      count = v;
-      i += 2;
-    } else if (o === 'match' && left >= 2) {
-      pat = argv[i + 1];
-      if (pat === '*') pat = null;
-      i += 2;
-    } else return c.error(ERR.syntax);
-  }
-  const g = pat === null ? null : compileGlob(pat);
+  const opts = parseScanOptions(c, argv, 3, false);
+  if (opts === null) return;
+  const count = opts.count;
+  const g = opts.match;
   const m = h.map;
   let next = '0';
   let fields: string[];

@@ -12,6 +12,7 @@ import { compileGlob, matchCompiled, globIsLiteral } from '../util/glob.js';
 import { stringEncoding } from '../store/strings.js';
 import { ERR } from './errors.js';
 import { parseLong } from '../util/numbers.js';
+import { parseCursor, parseScanOptions } from './scan-args.js';
 
 // ---------------------------------------------------------------------------
 // Integer parsing with Redis's string2ll rules (no '+', no leading zeros, no
@@ -39,20 +40,6 @@ function intArgOrReply(c: Client, s: string, msg?: string): number | null {
   return v;
 }
 
-/** Redis's SCAN cursor rules (strtoul): leading '+'/'-', leading zeros, and '' are accepted. */
-export function parseCursor(s: string): number | null {
-  if (s.length > 0) {
-    const c0 = s.charCodeAt(0);
-    if (c0 === 32 || (c0 >= 9 && c0 <= 13)) return null;
-  }
-  if (s.length === 0) return 0;
-  if (!/^[+-]?[0-9]+$/.test(s)) return null;
-  const neg = s.charCodeAt(0) === 45;
-  let v = BigInt(s.charCodeAt(0) === 43 || neg ? s.slice(1) : s);
-  if (v > 18446744073709551615n) return null;
-  if (neg && v !== 0n) v = 18446744073709551616n - v;
-  return Number(v);
-}
 
 // ---------------------------------------------------------------------------
 // Lookups with Redis's flags.
@@ -244,28 +231,11 @@ function keys(c: Client, argv: string[]): void {
 function scan(c: Client, argv: string[]): void {
   const cursor = parseCursor(argv[1]);
   if (cursor === null) return c.error('ERR invalid cursor');
-  let count = 10;
-  let pattern: string | null = null;
-  let typeName: string | null = null;
-  for (let i = 2; i < argv.length; i += 2) {
-    const opt = argv[i].toLowerCase();
-    if (argv.length - i < 2) return c.error(ERR.syntax);
-    if (opt === 'count') {
-      const n = parseLong(argv[i + 1]);
-      if (n === null) return c.error(ERR.notInt);
-      if (n < 1) return c.error(ERR.syntax);
-      count = n;
-    } else if (opt === 'match') {
-      pattern = argv[i + 1] === '*' ? null : argv[i + 1];
-    } else if (opt === 'type') {
-      typeName = argv[i + 1].toLowerCase();
-    } else {
-      return c.error(ERR.syntax);
-    }
-  }
+  const opts = parseScanOptions(c, argv, 2, true);
+  if (opts === null) return;
   const db = c.db;
-  const g = pattern === null ? null : compileGlob(pattern);
-  const tn = typeName;
+  const g = opts.match;
+  const tn = opts.type;
   const checkExpiry = db.expires.size !== 0;
   const accept =
     g === null && tn === null && !checkExpiry
@@ -280,7 +250,7 @@ function scan(c: Client, argv: string[]): void {
           if (checkExpiry && db.expireIfNeeded(k)) return false;
           return true;
         };
-  const r = scanMap(db.dict, cursor, Math.min(count, 2 ** 31), accept);
+  const r = scanMap(db.dict, cursor, opts.count, accept);
   c.array(2);
   c.bulk(r.cursor);
   c.bulks(r.items);

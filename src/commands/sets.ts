@@ -12,12 +12,11 @@ import type { Server } from '../server/server.js';
 import { NOTIFY } from '../store/types.js';
 import { SetValue } from '../store/set.js';
 import { scanMap } from '../store/scan.js';
-import { compileGlob, matchCompiled } from '../util/glob.js';
+import { matchCompiled } from '../util/glob.js';
 import { parseLong } from '../util/numbers.js';
 import { ERR } from './errors.js';
-import { parseCursor } from './keys.js';
+import { parseCursor, parseScanOptions, EMPTY_SCAN } from './scan-args.js';
 
-const EMPTY_SCAN = '*2\r\n$1\r\n0\r\n*0\r\n';
 const POSITIVE = 'ERR value is out of range, must be positive';
 /** Largest |count| SRANDMEMBER answers with repetitions; a bigger reply could not be built in memory. */
 const RANDMEMBER_MAX = 1e8;
@@ -480,24 +479,10 @@ function sscan(c: Client, argv: string[]): void {
   const s = sget(c, argv[1], false);
   if (s === false) return;
   if (s === null) return c.raw(EMPTY_SCAN);
-  let count = 10;
-  let pat: string | null = null;
-  for (let i = 3; i < argv.length; ) {
-    const left = argv.length - i;
-    const o = argv[i].toLowerCase();
-    if (o === 'count' && left >= 2) {
-      const v = parseLong(argv[i + 1]);
-      if (v === null) return c.error(ERR.notInt);
-      if (v < 1) return c.error(ERR.syntax);
-      count = v;
-      i += 2;
-    } else if (o === 'match' && left >= 2) {
-      pat = argv[i + 1];
-      if (pat === '*') pat = null;
-      i += 2;
-    } else return c.error(ERR.syntax);
-  }
-  const g = pat === null ? null : compileGlob(pat);
+  const opts = parseScanOptions(c, argv, 3, false);
+  if (opts === null) return;
+  const count = opts.count;
+  const g = opts.match;
   let next = '0';
   let items: string[];
   const ht = s.hashtable();

@@ -18,16 +18,15 @@ import type { SortedSet, ZEntry, LexBound } from '../store/ds/skiplist.js';
 import { ERR } from './errors.js';
 import { blocking, parseTimeout } from '../server/blocking.js';
 import { scanMap } from '../store/scan.js';
-import { compileGlob, matchCompiled } from '../util/glob.js';
+import { matchCompiled } from '../util/glob.js';
 import { parseDouble, parseLong } from '../util/numbers.js';
 import { formatDoubleForReply } from '../protocol/reply.js';
-import { parseCursor } from './keys.js';
+import { parseCursor, parseScanOptions, EMPTY_SCAN } from './scan-args.js';
 
 const NAN_ERR = 'ERR resulting score is not a number (NaN)';
 const RANGE_FLOAT_ERR = 'ERR min or max is not a float';
 const RANGE_LEX_ERR = 'ERR min or max not valid string range item';
 const POSITIVE_ERR = 'ERR value is out of range, must be positive';
-const EMPTY_SCAN = '*2\r\n$1\r\n0\r\n*0\r\n';
 
 // ---------------------------------------------------------------- config
 
@@ -1079,24 +1078,10 @@ function zscan(c: Client, argv: string[]): void {
   const z = zread(c, argv[1]);
   if (z === false) return;
   if (z === null) return c.raw(EMPTY_SCAN);
-  let count = 10;
-  let pat: string | null = null;
-  for (let i = 3; i < argv.length; ) {
-    const left = argv.length - i;
-    const o = argv[i].toLowerCase();
-    if (o === 'count' && left >= 2) {
-      const v = longArg(c, argv[i + 1]);
-      if (v === null) return;
-      if (v < 1) return c.error(ERR.syntax);
-      count = v;
-      i += 2;
-    } else if (o === 'match' && left >= 2) {
-      pat = argv[i + 1];
-      if (pat === '*') pat = null;
-      i += 2;
-    } else return c.error(ERR.syntax);
-  }
-  const g = pat === null ? null : compileGlob(pat);
+  const opts = parseScanOptions(c, argv, 3, false);
+  if (opts === null) return;
+  const count = opts.count;
+  const g = opts.match;
   const accept = g === null ? undefined : (m: string) => matchCompiled(g, m);
   let next = '0';
   let members: string[];
