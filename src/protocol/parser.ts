@@ -80,7 +80,7 @@ export class RespParser {
           return r;
         }
         this.inline = false;
-        const nl = buf.indexOf(13, pos);
+        const nl = findCR(buf, pos);
         if (nl === -1 || nl + 1 >= buf.length) {
           if (buf.length - pos > PROTO_INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big mbulk count string');
           return null;
@@ -97,7 +97,7 @@ export class RespParser {
       // inside a multibulk: read bulks
       if (this.bulkLen === -1) {
         if (pos >= buf.length) return null;
-        const nl = buf.indexOf(13, pos);
+        const nl = findCR(buf, pos);
         if (nl === -1 || nl + 1 >= buf.length) {
           if (buf.length - pos > PROTO_INLINE_MAX_SIZE) return new ProtocolError('Protocol error: too big bulk count string');
           return null;
@@ -164,6 +164,17 @@ export class RespParser {
     this.inline = true;
     return args;
   }
+}
+
+/**
+ * Index of the next '\r' at or after `from`, or -1. Length lines are a few
+ * bytes long: a JS loop beats a native Buffer.indexOf call there; long
+ * stretches (an unterminated line) fall back to indexOf.
+ */
+function findCR(buf: Buffer, from: number): number {
+  const end = Math.min(buf.length, from + 24);
+  for (let i = from; i < end; i++) if (buf[i] === 13) return i;
+  return end === buf.length ? -1 : buf.indexOf(13, end);
 }
 
 /** Parses the decimal between `from` and `to` (exclusive) like string2ll; null if invalid. */
