@@ -66,6 +66,9 @@ export async function serverMain(args: string[]): Promise<number> {
     if (!started) return; // start() finishes first, then shuts down
     void server.shutdown({}).then(() => process.exit(0));
   };
+  // Handler exceptions are already turned into error replies (dispatch.call); this catches
+  // the rest (timers, socket callbacks) so one bug does not drop every client's data.
+  process.on('uncaughtException', (e) => server.logger.warning(`Internal error (kept serving): ${e?.stack ?? e}`));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   server.onExit = () => process.exit(0);
