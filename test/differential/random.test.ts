@@ -3,25 +3,13 @@
 // fast-check generates random command sequences, the reference redis-server is
 // the model, and every reply must be identical. Bounded to ~20 s in all.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, type Reply, plain } from '../helpers/resp-client.js';
+import { serverPair } from '../helpers/pair.js';
+import { type Reply, plain } from '../helpers/resp-client.js';
 
-let ours: Running;
-let ref: Running;
-let a: RawClient;
-let b: RawClient;
-before(async () => {
-  [ours, ref] = await Promise.all([startRedoubt(), startRedis()]);
-  [a, b] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(ref.port)]);
-});
-after(async () => {
-  a?.close();
-  b?.close();
-  await Promise.all([ours?.stop(), ref?.stop()]);
-});
+const pair = serverPair();
 
 
 const key = fc.constantFrom('k1', 'k2', 'k3');
@@ -94,12 +82,12 @@ const txCmd = fc.oneof(
 );
 
 async function runSeq(cmds: string[][]): Promise<void> {
-  for (const cl of [a, b]) {
+  for (const cl of [pair.a, pair.b]) {
     await cl.call('RESET');
     await cl.call('FLUSHALL');
   }
   for (const argv of cmds) {
-    const [ra, rb] = await Promise.all([a.call(...argv), b.call(...argv)]);
+    const [ra, rb] = await Promise.all([pair.a.call(...argv), pair.b.call(...argv)]);
     // KEYS comes back in hash-table order in Redis: compare as a set
     const norm = (r: Reply) => (argv[0] === 'KEYS' && Array.isArray(r) ? plain([...r].sort()) : plain(r));
     assert.deepEqual(norm(ra), norm(rb), `${JSON.stringify(argv)} in ${JSON.stringify(cmds)}`);

@@ -6,27 +6,15 @@
 // compared exactly while Redis keeps it a listpack (insertion order) and as
 // unordered field/value pairs once it is a hashtable. Bounded to ~10 s.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, type Reply, plain } from '../helpers/resp-client.js';
+import { serverPair } from '../helpers/pair.js';
+import { type Reply, plain } from '../helpers/resp-client.js';
 
 const ARGS = ['--hash-max-listpack-entries', '6', '--hash-max-listpack-value', '12'];
 
-let ours: Running;
-let ref: Running;
-let a: RawClient;
-let b: RawClient;
-before(async () => {
-  [ours, ref] = await Promise.all([startRedoubt(ARGS), startRedis(ARGS)]);
-  [a, b] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(ref.port)]);
-});
-after(async () => {
-  a?.close();
-  b?.close();
-  await Promise.all([ours?.stop(), ref?.stop()]);
-});
+const pair = serverPair(ARGS);
 
 
 /** Flat field/value list -> sorted "field\0value" pairs. */
@@ -93,18 +81,18 @@ test('hash commands agree with redis-server on random sequences', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), async (cmds) => {
       runs++;
-      await Promise.all([a.call('FLUSHALL'), b.call('FLUSHALL')]);
+      await Promise.all([pair.a.call('FLUSHALL'), pair.b.call('FLUSHALL')]);
       for (let i = 0; i < cmds.length; i++) {
         const { argv, mode } = cmds[i];
-        const [ra, rb] = await Promise.all([a.call(...argv), b.call(...argv)]);
-        const enc = mode === 'exact' ? null : await b.call('OBJECT', 'ENCODING', argv[1]);
+        const [ra, rb] = await Promise.all([pair.a.call(...argv), pair.b.call(...argv)]);
+        const enc = mode === 'exact' ? null : await pair.b.call('OBJECT', 'ENCODING', argv[1]);
         const ht = enc === 'hashtable';
         assert.deepEqual(normalize(ra, mode, ht), normalize(rb, mode, ht), `step ${i}: ${JSON.stringify(argv)}`);
       }
       for (const k of ['h1', 'h2']) {
-        const enc = await b.call('OBJECT', 'ENCODING', k);
-        assert.deepEqual(plain(await a.call('OBJECT', 'ENCODING', k)), plain(enc), `final encoding ${k}`);
-        const [ra, rb] = await Promise.all([a.call('HGETALL', k), b.call('HGETALL', k)]);
+        const enc = await pair.b.call('OBJECT', 'ENCODING', k);
+        assert.deepEqual(plain(await pair.a.call('OBJECT', 'ENCODING', k)), plain(enc), `final encoding ${k}`);
+        const [ra, rb] = await Promise.all([pair.a.call('HGETALL', k), pair.b.call('HGETALL', k)]);
         assert.deepEqual(normalize(ra, 'pairs', enc === 'hashtable'), normalize(rb, 'pairs', enc === 'hashtable'), `final ${k}`);
       }
     }),

@@ -7,27 +7,15 @@
 // are compared unordered. Random pops are drawn so they take the whole set
 // (deterministic); random reads are compared by length. Bounded to ~10 s.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, type Reply, plain } from '../helpers/resp-client.js';
+import { serverPair } from '../helpers/pair.js';
+import { type Reply, plain } from '../helpers/resp-client.js';
 
 const ARGS = ['--set-max-intset-entries', '6'];
 
-let ours: Running;
-let ref: Running;
-let a: RawClient;
-let b: RawClient;
-before(async () => {
-  [ours, ref] = await Promise.all([startRedoubt(ARGS), startRedis(ARGS)]);
-  [a, b] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(ref.port)]);
-});
-after(async () => {
-  a?.close();
-  b?.close();
-  await Promise.all([ours?.stop(), ref?.stop()]);
-});
+const pair = serverPair(ARGS);
 
 function sorted(v: unknown): unknown {
   return Array.isArray(v) ? v.map((x) => JSON.stringify(x)).sort() : v;
@@ -87,19 +75,19 @@ test('set commands agree with redis-server on random sequences', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), async (cmds) => {
       runs++;
-      await Promise.all([a.call('FLUSHALL'), b.call('FLUSHALL')]);
+      await Promise.all([pair.a.call('FLUSHALL'), pair.b.call('FLUSHALL')]);
       for (let i = 0; i < cmds.length; i++) {
         const { argv, mode } = cmds[i];
         // SPOP changes the encoding it is read under: ask before running it.
-        const enc = mode === 'members' ? await b.call('OBJECT', 'ENCODING', argv[1]) : null;
-        const [ra, rb] = await Promise.all([a.call(...argv), b.call(...argv)]);
+        const enc = mode === 'members' ? await pair.b.call('OBJECT', 'ENCODING', argv[1]) : null;
+        const [ra, rb] = await Promise.all([pair.a.call(...argv), pair.b.call(...argv)]);
         const intset = enc !== 'hashtable';
         assert.deepEqual(normalize(ra, mode, intset), normalize(rb, mode, intset), `step ${i}: ${JSON.stringify(argv)}`);
       }
       for (const k of KEYS) {
-        const enc = await b.call('OBJECT', 'ENCODING', k);
-        assert.deepEqual(plain(await a.call('OBJECT', 'ENCODING', k)), plain(enc), `final encoding ${k}`);
-        const [ra, rb] = await Promise.all([a.call('SMEMBERS', k), b.call('SMEMBERS', k)]);
+        const enc = await pair.b.call('OBJECT', 'ENCODING', k);
+        assert.deepEqual(plain(await pair.a.call('OBJECT', 'ENCODING', k)), plain(enc), `final encoding ${k}`);
+        const [ra, rb] = await Promise.all([pair.a.call('SMEMBERS', k), pair.b.call('SMEMBERS', k)]);
         assert.deepEqual(normalize(ra, 'members', enc !== 'hashtable'), normalize(rb, 'members', enc !== 'hashtable'), `final ${k}`);
       }
     }),

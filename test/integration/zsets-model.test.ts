@@ -5,27 +5,15 @@
 // zset-max-listpack-entries so listpack/skiplist conversions happen often.
 // Bounded to about ten seconds.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
-import { RawClient, plain } from '../helpers/resp-client.js';
+import { serverPair } from '../helpers/pair.js';
+import { plain } from '../helpers/resp-client.js';
 
 const ARGS = ['--zset-max-listpack-entries', '6', '--zset-max-listpack-value', '12'];
 
-let ours: Running;
-let ref: Running;
-let a: RawClient;
-let b: RawClient;
-before(async () => {
-  [ours, ref] = await Promise.all([startRedoubt(ARGS), startRedis(ARGS)]);
-  [a, b] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(ref.port)]);
-});
-after(async () => {
-  a?.close();
-  b?.close();
-  await Promise.all([ours?.stop(), ref?.stop()]);
-});
+const pair = serverPair(ARGS);
 
 
 const key = fc.constantFrom('z1', 'z2');
@@ -102,16 +90,16 @@ test('zset commands agree with redis-server on random sequences', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(command, { minLength: 1, maxLength: 40 }), async (cmds) => {
       runs++;
-      await Promise.all([a.call('FLUSHALL'), b.call('FLUSHALL')]);
+      await Promise.all([pair.a.call('FLUSHALL'), pair.b.call('FLUSHALL')]);
       for (let i = 0; i < cmds.length; i++) {
         const argv = cmds[i];
-        const [ra, rb] = await Promise.all([a.call(...argv), b.call(...argv)]);
+        const [ra, rb] = await Promise.all([pair.a.call(...argv), pair.b.call(...argv)]);
         assert.deepEqual(plain(ra), plain(rb), `step ${i}: ${JSON.stringify(argv)}`);
       }
       // final state of every key
       for (const k of ['z1', 'z2', 'd', 'L']) {
         const argv = ['ZRANGE', k, '0', '-1', 'WITHSCORES'];
-        const [ra, rb] = await Promise.all([a.call(...argv), b.call(...argv)]);
+        const [ra, rb] = await Promise.all([pair.a.call(...argv), pair.b.call(...argv)]);
         assert.deepEqual(plain(ra), plain(rb), `final ${k}`);
       }
     }),
