@@ -5,9 +5,8 @@
 import type { Family } from './table.js';
 import type { Client } from '../server/client.js';
 import type { Db } from '../store/db.js';
-import { randomMapKey, lruClock, LRU_CLOCK_MAX } from '../store/db.js';
+import { lruClock, LRU_CLOCK_MAX } from '../store/db.js';
 import { NOTIFY, typeOf, type Entry, type Value } from '../store/types.js';
-import { scanMap } from '../store/scan.js';
 import { compileGlob, matchCompiled, globIsLiteral } from '../util/glob.js';
 import { stringEncoding } from '../store/strings.js';
 import { ERR } from './errors.js';
@@ -201,7 +200,7 @@ function randomkey(c: Client): void {
   const dict = db.dict;
   let tries = 100;
   for (;;) {
-    const key = randomMapKey(dict);
+    const key = dict.randomKey();
     if (key === undefined) return c.nil();
     if (db.expires.size !== 0 && db.expires.has(key)) {
       // A replica cannot delete expired keys: give up after a while, as Redis does.
@@ -237,23 +236,23 @@ function scan(c: Client, argv: string[]): void {
   const g = opts.match;
   const tn = opts.type;
   const checkExpiry = db.expires.size !== 0;
-  const accept =
-    g === null && tn === null && !checkExpiry
-      ? undefined
-      : (k: string): boolean => {
-          if (g !== null && !matchCompiled(g, k)) return false;
-          if (tn !== null) {
-            const e = db.dict.get(k);
-            if (e === undefined || typeOf(e.value) !== tn) return false;
-          }
-          // Redis 7.0 reclaims expired keys it meets while scanning.
-          if (checkExpiry && db.expireIfNeeded(k)) return false;
-          return true;
-        };
-  const r = scanMap(db.dict, cursor, opts.count, accept);
+  // collect first: filtering may expire keys, which moves entries in the table
+  const found: string[] = [];
+  const next = db.dict.scan(cursor, opts.count, found);
+  const items: string[] = [];
+  for (const k of found) {
+    if (g !== null && !matchCompiled(g, k)) continue;
+    if (tn !== null) {
+      const e = db.dict.get(k);
+      if (e === undefined || typeOf(e.value) !== tn) continue;
+    }
+    // Redis 7.0 reclaims expired keys it meets while scanning.
+    if (checkExpiry && db.expireIfNeeded(k)) continue;
+    items.push(k);
+  }
   c.array(2);
-  c.bulk(r.cursor);
-  c.bulks(r.items);
+  c.bulk(String(next));
+  c.bulks(items);
 }
 
 function dbsize(c: Client): void {

@@ -4,6 +4,7 @@
 // eviction bookkeeping observe the same events.
 
 import { Entry, type Value, typeOf, NOTIFY } from './types.js';
+import { KeyTable } from './keytable.js';
 
 export interface KeyspaceObserver {
   /** A key's value changed or it was deleted (WATCH invalidation). */
@@ -105,7 +106,7 @@ export class Keyspace {
 }
 
 export class Db {
-  dict = new Map<string, Entry>();
+  dict = new KeyTable<Entry>();
   /** Absolute unix ms deadlines, kept apart from entries like Redis's expires dict. */
   expires = new Map<string, number>();
   /** Live iterator over `expires` for the active expiry cycle. */
@@ -235,7 +236,7 @@ export class Db {
   /** Empties the database; returns the number of keys removed. */
   clear(): number {
     const n = this.dict.size;
-    this.dict = new Map();
+    this.dict = new KeyTable();
     this.expires = new Map();
     this.expireCursor = null;
     return n;
@@ -251,7 +252,7 @@ export class Db {
   /** A random key that is not expired, or undefined (RANDOMKEY). */
   randomKey(): string | undefined {
     for (let tries = 0; tries < 100 && this.dict.size > 0; tries++) {
-      const key = randomMapKey(this.dict);
+      const key = this.dict.randomKey();
       if (key === undefined) return undefined;
       if (this.expires.size !== 0 && this.expireIfNeeded(key)) continue;
       return key;

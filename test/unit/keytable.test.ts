@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { KeyTable, hashKey } from '../../src/store/keytable.js';
+
+type Op = { t: 'set' | 'del' | 'get'; k: number } | { t: 'clear' };
+
+const keyOf = (n: number) => 'k' + n;
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 120, arbitrary: fc.record({ t: fc.constant('set' as const), k: fc.integer({ min: 0, max: 400 }) }) },
+  { weight: 80, arbitrary: fc.record({ t: fc.constant('del' as const), k: fc.integer({ min: 0, max: 400 }) }) },
+  { weight: 40, arbitrary: fc.record({ t: fc.constant('get' as const), k: fc.integer({ min: 0, max: 400 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant('clear' as const) }) },
+);
+
+function sameContents(t: KeyTable<number>, m: Map<string, number>): void {
+  assert.equal(t.size, m.size);
+  const seen = new Map(t.entries());
+  assert.equal(seen.size, m.size);
+  for (const [k, v] of m) assert.equal(seen.get(k), v);
+  for (const [k, v] of m) assert.equal(t.get(k), v);
+}
+
+test('KeyTable behaves like a Map under random sets, deletes and clears (with grows, shrinks and backward shifts)', () => {
+  fc.assert(
+    fc.property(fc.array(opArb, { minLength: 50, maxLength: 1500, size: 'max' }), (ops) => {
+      const t = new KeyTable<number>();
+      const m = new Map<string, number>();
+      let n = 0;
+      for (const op of ops) {
+        if (op.t === 'clear') {
+          t.clear();
+          m.clear();
+          continue;
+        }
+        const k = keyOf(op.k);
+        if (op.t === 'set') {
+          t.set(k, ++n);
+          m.set(k, n);
+        } else if (op.t === 'del') assert.equal(t.delete(k), m.delete(k));
+        else {
+          assert.equal(t.get(k), m.get(k));
+          assert.equal(t.has(k), m.has(k));
+        }
+      }
+      sameContents(t, m);
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('KeyTable grows and shrinks with its size', () => {
+  const t = new KeyTable<number>();
+  for (let i = 0; i < 100_000; i++) t.set('key:' + i, i);
+  assert.equal(t.size, 100_000);
+  assert.ok(t.capacity >= 100_000 / 0.6 && t.capacity <= 100_000 / 0.15, `capacity ${t.capacity}`);
+  for (let i = 0; i < 99_990; i++) assert.ok(t.delete('key:' + i));
+  assert.ok(t.capacity <= 64, `shrunk to ${t.capacity}`);
+  for (let i = 99_990; i < 100_000; i++) assert.equal(t.get('key:' + i), i);
+  assert.equal(t.get('key:5'), undefined);
+});
+
+test('KeyTable binary keys: every latin1 code unit, empty key, long keys', () => {
+  const t = new KeyTable<string>();
+  const keys = ['', '\x00', '\x00\x00', '\xff', 'a'.repeat(10_000)];
+  for (let i = 0; i < 256; i++) keys.push(String.fromCharCode(i) + 'x', 'x' + String.fromCharCode(i, 255 - i));
+  for (const k of keys) t.set(k, k);
+  assert.equal(t.size, new Set(keys).size);
+  for (const k of keys) assert.equal(t.get(k), k);
+});
+
+test('SCAN over a KeyTable returns every key present for the whole scan, across grows and shrinks', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 0, max: 3000 }),
+      fc.array(fc.record({ add: fc.integer({ min: 0, max: 2000 }), del: fc.integer({ min: 0, max: 3000 }) }), { maxLength: 200 }),
+      fc.integer({ min: 1, max: 50 }),
+      (initial, churn, count) => {
+        const t = new KeyTable<number>();
+        for (let i = 0; i < initial; i++) t.set('s' + i, i);
+        const stable = new Set<string>();
+        for (let i = 0; i < initial; i++) stable.add('s' + i);
+        const seen = new Set<string>();
+        let cursor = 0;
+        let step = 0;
+        do {
+          const out: string[] = [];
+          cursor = t.scan(cursor, count, out);
+          for (const k of out) seen.add(k);
+          // churn between steps: a batch of new keys (grows), the batch of two steps ago
+          // removed again (shrinks once the batches get small), and one stable key deleted
+          const c = churn[step % Math.max(1, churn.length)];
+          step++;
+          if (c !== undefined) {
+            for (let j = 0; j < c.add; j++) t.set('n' + step + ':' + j, j);
+            for (let j = 0; j < 4000; j++) if (!t.delete('n' + (step - 2) + ':' + j)) break;
+            const victim = 's' + c.del;
+            if (t.delete(victim)) stable.delete(victim);
+          }
+          assert.ok(step < 100_000, 'scan did not terminate');
+        } while (cursor !== 0);
+        for (const k of stable) assert.ok(seen.has(k), `missed ${k}`);
+      },
+    ),
+    { numRuns: 40 },
+  );
+});
+
+test('SCAN of a small table in one step returns each key exactly once', () => {
+  const t = new KeyTable<number>();
+  for (let i = 0; i < 10; i++) t.set('k' + i, i);
+  const out: string[] = [];
+  assert.equal(t.scan(0, 100, out), 0);
+  assert.deepEqual(out.sort(), Array.from({ length: 10 }, (_, i) => 'k' + i).sort());
+});
+
+test('randomKey covers the keys and is undefined when empty', () => {
+  const t = new KeyTable<number>();
+  assert.equal(t.randomKey(), undefined);
+  for (let i = 0; i < 20; i++) t.set('r' + i, i);
+  const seen = new Set<string>();
+  for (let i = 0; i < 2000; i++) seen.add(t.randomKey()!);
+  assert.equal(seen.size, 20);
+});
+
+test('colliding keys make the table reseed instead of degrading to a linear scan', () => {
+  const t = new KeyTable<number>();
+  // grow to a capacity that holds the flood without growing further
+  for (let i = 0; i < 400; i++) t.set('fill' + i, i);
+  const inner = t as unknown as { seed: number; mask: number; hs: Int32Array };
+  const seed0 = inner.seed;
+  const mask = inner.mask;
+  const flood: string[] = [];
+  for (let i = 0; flood.length < 110; i++) {
+    const k = 'x' + i;
+    if ((hashKey(k, seed0) & mask) === 7) flood.push(k);
+  }
+  // stay under the grow threshold so only the probe-length guard can react
+  const room = Math.floor((mask + 1) * 0.6) - t.size;
+  const batch = flood.slice(0, Math.min(flood.length, room));
+  assert.ok(batch.length > 96, `capacity ${mask + 1} leaves room for ${batch.length}`);
+  for (const k of batch) t.set(k, 1);
+  assert.notEqual(inner.seed, seed0, 'table was not reseeded');
+  for (const k of batch) assert.equal(t.get(k), 1);
+  for (let i = 0; i < 400; i++) assert.equal(t.get('fill' + i), i);
+  // after the reseed no run is anywhere near the flood's length
+  let longest = 0;
+  let run = 0;
+  for (let i = 0; i < 2 * inner.hs.length; i++) {
+    run = inner.hs[i % inner.hs.length] !== 0 ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  assert.ok(longest < 60, `longest run ${longest}`);
+});
