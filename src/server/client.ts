@@ -27,6 +27,7 @@ export const CLIENT = {
   TRACKING: 1 << 13,
   READONLY: 1 << 14,
   PROTECTED: 1 << 15,
+  PENDING_WRITE: 1 << 16, // replies queued for the end-of-loop write pass
 } as const;
 
 export type ReplyMode = 'on' | 'off' | 'skip';

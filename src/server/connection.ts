@@ -1,4 +1,4 @@
-// Drives one socket: read -> parse -> dispatch -> one write per read batch.
+// Drives one socket: read -> parse -> dispatch -> replies queued for the end-of-turn write pass.
 
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../protocol/parser.js';
@@ -6,9 +6,6 @@ import { CLIENT, type Client } from './client.js';
 import { processCommand } from './dispatch.js';
 import { CMD } from '../commands/table.js';
 import type { Server } from './server.js';
-
-/** Stop reading from a client whose unread replies exceed this; resume on drain. */
-const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
 
 export function attachConnection(server: Server, socket: Socket, isUnix: boolean): Client {
   const c = server.createClient(socket, isUnix);
@@ -32,7 +29,7 @@ function onData(server: Server, c: Client, chunk: Buffer): void {
   processInput(server, c);
 }
 
-/** Runs every complete command in the client's buffer, then writes the replies once. */
+/** Runs every complete command in the client's buffer, then queues the replies for one write. */
 export function processInput(server: Server, c: Client): void {
   const limit = server.config.num('client-query-buffer-limit');
   for (;;) {
@@ -61,10 +58,8 @@ export function processInput(server: Server, c: Client): void {
     server.freeClient(c);
     return;
   }
-  if (c.out.length !== 0) server.flushClient(c);
+  if (c.out.length !== 0) server.queueWrite(c);
   else if (c.flags & CLIENT.CLOSE_AFTER_REPLY) server.freeClient(c);
-  const s = c.socket;
-  if (s !== null && !s.destroyed && s.writableLength > OUTPUT_HIGH_WATER && !s.isPaused()) s.pause();
 }
 
 function isPausedFor(server: Server, c: Client): boolean {
