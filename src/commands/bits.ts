@@ -5,7 +5,7 @@
 
 import type { Family } from './table.js';
 import { CLIENT, type Client } from '../server/client.js';
-import { NOTIFY, type Entry } from '../store/types.js';
+import { NOTIFY } from '../store/types.js';
 import { constants as bufferConstants } from 'node:buffer';
 import { ERR } from './errors.js';
 import { parseIntFast, parseLLExact } from '../util/numbers.js';
@@ -67,11 +67,11 @@ let lookupDirty = false;
  * lookupStringForBitCommand: the string at `key` grown with zero bytes so
  * that bit `maxbit` exists, created when missing. Null after an error reply.
  */
-function stringForBits(c: Client, key: string, maxbit: number): Entry | null {
+function stringForBits(c: Client, key: string, maxbit: number): string | null {
   const byteLen = Math.floor(maxbit / 8) + 1;
   const db = c.db;
-  const e = db.write(key);
-  if (e !== undefined && typeof e.value !== 'string') {
+  const v = db.write(key);
+  if (v !== undefined && typeof v !== 'string') {
     c.error(ERR.wrongType);
     return null;
   }
@@ -80,20 +80,20 @@ function stringForBits(c: Client, key: string, maxbit: number): Entry | null {
     return null;
   }
   lookupDirty = false;
-  if (e === undefined) {
+  if (v === undefined) {
     lookupDirty = true;
-    const ne = db.add(key, '\0'.repeat(byteLen));
-    ne.enc = 'raw';
-    return ne;
+    const zeros = '\0'.repeat(byteLen);
+    db.add(key, zeros, 'raw');
+    return zeros;
   }
   // like Redis's dbUnshareStringValue: a bit-written string is 'raw' from now on
-  e.enc = 'raw';
-  const s = e.value as string;
+  let s = v;
   if (s.length < byteLen) {
-    e.value = s + '\0'.repeat(byteLen - s.length);
+    s += '\0'.repeat(byteLen - s.length);
     lookupDirty = true;
   }
-  return e;
+  db.store(key, s, 'raw');
+  return s;
 }
 
 function replaceByte(s: string, i: number, b: number): string {
@@ -109,15 +109,14 @@ function setbit(c: Client, argv: string[]): void {
   if (onArg !== '0' && onArg !== '1') return c.error(ERR_BIT_VALUE);
   const on = onArg === '1' ? 1 : 0;
   const key = argv[1];
-  const e = stringForBits(c, key, off);
-  if (e === null) return;
-  const s = e.value as string;
+  const s = stringForBits(c, key, off);
+  if (s === null) return;
   const byte = Math.floor(off / 8);
   const bit = 7 - (off & 7);
   const byteval = s.charCodeAt(byte);
   const bitval = (byteval >> bit) & 1;
   if (lookupDirty || bitval !== on) {
-    if (bitval !== on) e.value = replaceByte(s, byte, (byteval & ~(1 << bit)) | (on << bit));
+    if (bitval !== on) c.db.store(key, replaceByte(s, byte, (byteval & ~(1 << bit)) | (on << bit)), 'raw');
     c.db.modified(key);
     c.db.notify(NOTIFY.STRING, 'setbit', key);
     c.server.keyspace.dirty++;
@@ -128,9 +127,8 @@ function setbit(c: Client, argv: string[]): void {
 function getbit(c: Client, argv: string[]): void {
   const off = bitOffset(c, argv[2], false, 0);
   if (off < 0) return;
-  const e = c.db.read(argv[1]);
-  if (e === undefined) return c.int(0);
-  const s = e.value;
+  const s = c.db.read(argv[1]);
+  if (s === undefined) return c.int(0);
   if (typeof s !== 'string') return c.error(ERR.wrongType);
   const byte = Math.floor(off / 8);
   if (byte >= s.length) return c.int(0);
@@ -147,9 +145,8 @@ function popcount(s: string, start: number, end: number): number {
 }
 
 function bitcount(c: Client, argv: string[]): void {
-  const e = c.db.read(argv[1]);
-  if (e === undefined) return c.int(0);
-  const s = e.value;
+  const s = c.db.read(argv[1]);
+  if (s === undefined) return c.int(0);
   if (typeof s !== 'string') return c.error(ERR.wrongType);
   const argc = argv.length;
   const strlen = s.length;
@@ -203,9 +200,8 @@ function bitpos(c: Client, argv: string[]): void {
   if (bv === null) return c.error(ERR.notInt);
   if (b !== '0' && b !== '1') return c.error('ERR The bit argument must be 1 or 0.');
   const bit = b === '1' ? 1 : 0;
-  const e = c.db.read(argv[1]);
-  if (e === undefined) return c.int(bit ? -1 : 0);
-  const s = e.value;
+  const s = c.db.read(argv[1]);
+  if (s === undefined) return c.int(bit ? -1 : 0);
   if (typeof s !== 'string') return c.error(ERR.wrongType);
   const argc = argv.length;
   const strlen = s.length;
@@ -301,13 +297,12 @@ function bitop(c: Client, argv: string[]): void {
   let maxlen = 0;
   let minlen = 0;
   for (let j = 0; j < n; j++) {
-    const e = db.read(argv[j + 3]);
-    if (e === undefined) {
+    const v = db.read(argv[j + 3]);
+    if (v === undefined) {
       srcs[j] = null;
       minlen = 0;
       continue;
     }
-    const v = e.value;
     if (typeof v !== 'string') return c.error(ERR.wrongType);
     srcs[j] = v;
     if (v.length > maxlen) maxlen = v.length;
@@ -336,7 +331,7 @@ function bitop(c: Client, argv: string[]): void {
       }
     }
     db.set(target, out.toString('latin1'));
-    db.peek(target)!.enc = 'raw';
+    db.setEnc(target, 'raw');
     db.notify(NOTIFY.STRING, 'set', target);
     c.server.keyspace.dirty++;
   } else if (db.delete(target)) {
@@ -481,26 +476,27 @@ function bitfieldGeneric(c: Client, argv: string[], ro: boolean): void {
   }
 
   const key = argv[1];
-  let e: Entry | null | undefined;
+  let cur: string;
   if (readonly) {
-    e = c.db.read(key);
-    if (e !== undefined && typeof e.value !== 'string') return c.error(ERR.wrongType);
+    const v = c.db.read(key);
+    if (v !== undefined && typeof v !== 'string') return c.error(ERR.wrongType);
+    cur = v ?? '';
   } else {
     if (ro) return c.error('ERR BITFIELD_RO only supports the GET subcommand');
-    e = stringForBits(c, key, highest);
-    if (e === null) return;
+    const v = stringForBits(c, key, highest);
+    if (v === null) return;
+    cur = v;
   }
 
   c.array(ops.length);
   let changes = 0;
   for (const o of ops) {
     if (o.op === OP_GET) {
-      const s = e === undefined ? '' : (e.value as string);
-      const u = getField(s, o.offset, o.bits);
+      const u = getField(cur, o.offset, o.bits);
       c.int(o.signed ? BigInt.asIntN(o.bits, u) : u);
       continue;
     }
-    const s = e!.value as string;
+    const s = cur;
     const old = o.signed ? BigInt.asIntN(o.bits, getField(s, o.offset, o.bits)) : getField(s, o.offset, o.bits);
     const r = o.signed
       ? o.op === OP_INCRBY
@@ -516,10 +512,11 @@ function bitfieldGeneric(c: Client, argv: string[], ro: boolean): void {
       continue;
     }
     c.int(o.op === OP_INCRBY ? newval : old);
-    e!.value = setField(s, o.offset, o.bits, newval);
+    cur = setField(s, o.offset, o.bits, newval);
     changes++;
   }
   if (changes) {
+    c.db.store(key, cur, 'raw');
     c.db.modified(key);
     c.db.notify(NOTIFY.STRING, 'setbit', key);
     c.server.keyspace.dirty += changes;

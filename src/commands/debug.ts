@@ -81,9 +81,8 @@ function serializedLength(v: unknown): number {
 }
 
 function debugObject(c: Client, key: string): void {
-  const e = c.db.dict.get(key);
-  if (e === undefined) return c.error(ERR.noKey);
-  const v = e.value;
+  const v = c.db.dict.get(key);
+  if (v === undefined) return c.error(ERR.noKey);
   const enc = typeof v === 'string' ? stringEnc(v) : v.encoding();
   let refcount = 1;
   if (typeof v === 'string' && enc === 'int') {
@@ -92,9 +91,10 @@ function debugObject(c: Client, key: string): void {
     const noShared = c.server.config.num('maxmemory') > 0 && (policy.includes('lru') || policy.includes('lfu'));
     if (n >= 0 && n < 10000 && !noShared) refcount = 2147483647;
   }
+  const lru = c.db.lruOf(key);
   const now = lruClock();
-  const idle = now >= e.lru ? now - e.lru : now + (LRU_CLOCK_MAX - e.lru);
-  c.simple(`Value at:${addressOf(v)} refcount:${refcount} encoding:${enc} serializedlength:${serializedLength(v)} lru:${e.lru} lru_seconds_idle:${idle}`);
+  const idle = now >= lru ? now - lru : now + (LRU_CLOCK_MAX - lru);
+  c.simple(`Value at:${addressOf(v)} refcount:${refcount} encoding:${enc} serializedlength:${serializedLength(v)} lru:${lru} lru_seconds_idle:${idle}`);
 }
 
 function debugProtocol(c: Client, name: string): void {

@@ -56,18 +56,18 @@ function limits(c: Client): HLimits {
 
 /** The hash at `key` for reading: the value, null when missing, false after WRONGTYPE. */
 function hread(c: Client, key: string): HashValue | null | false {
-  const e = c.db.read(key);
-  if (e === undefined) return null;
-  if (e.value instanceof HashValue) return e.value;
+  const v = c.db.read(key);
+  if (v === undefined) return null;
+  if (v instanceof HashValue) return v;
   c.error(ERR.wrongType);
   return false;
 }
 
 /** The hash at `key` for writing: the value, null when missing, false after WRONGTYPE. */
 function hwrite(c: Client, key: string): HashValue | null | false {
-  const e = c.db.write(key);
-  if (e === undefined) return null;
-  if (e.value instanceof HashValue) return e.value;
+  const v = c.db.write(key);
+  if (v === undefined) return null;
+  if (v instanceof HashValue) return v;
   c.error(ERR.wrongType);
   return false;
 }

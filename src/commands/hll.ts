@@ -10,8 +10,8 @@
 import type { Family } from './table.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import type { Entry } from '../store/types.js';
-import { NOTIFY } from '../store/types.js';
+import type { Db } from '../store/db.js';
+import { NOTIFY, type Value } from '../store/types.js';
 import { HLL } from '../store/ds/hll.js';
 import { ERR } from './errors.js';
 
@@ -21,7 +21,7 @@ const CORRUPT = 'INVALIDOBJ Corrupted HLL object detected';
 // ---------------------------------------------------------------- parse cache
 
 /**
- * Parsed HLLs by database slot (Entry), each with the exact string it was
+ * Parsed HLLs by database slot (see slotOf), each with the exact string it was
  * parsed from or serialized to: valid while the slot still holds that string
  * (`===` is a pointer comparison in the common case). Bounded LRU.
  */
@@ -30,33 +30,38 @@ interface Parsed {
   h: HLL;
 }
 const CACHE_MAX = 64;
-const cache = new Map<Entry, Parsed>();
+const cache = new Map<string, Parsed>();
+
+/** Names db + key; a stale name (SWAPDB, RENAME...) is harmless since the string is compared. */
+function slotOf(db: Db, key: string): string {
+  return db.id + '\u0000' + key;
+}
 
 /** The parsed HLL of a slot holding HLL string s; null when corrupted. Do not modify it. */
-function parsed(e: Entry, s: string): HLL | null {
-  const p = cache.get(e);
+function parsed(slot: string, s: string): HLL | null {
+  const p = cache.get(slot);
   if (p !== undefined) {
-    cache.delete(e);
+    cache.delete(slot);
     if (p.s === s) {
-      cache.set(e, p);
+      cache.set(slot, p);
       return p.h;
     }
   }
   const h = HLL.fromRedisString(s);
-  if (h !== null) remember(e, s, h);
+  if (h !== null) remember(slot, s, h);
   return h;
 }
 
-function remember(e: Entry, s: string, h: HLL): void {
-  cache.delete(e);
-  cache.set(e, { s, h });
-  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as Entry);
+function remember(slot: string, s: string, h: HLL): void {
+  cache.delete(slot);
+  cache.set(slot, { s, h });
+  if (cache.size > CACHE_MAX) cache.delete(cache.keys().next().value as string);
 }
 
 /** Like parsed(), for a caller about to change the object. */
-function forWrite(e: Entry, s: string): HLL | null {
-  const h = parsed(e, s);
-  if (h !== null) cache.delete(e);
+function forWrite(slot: string, s: string): HLL | null {
+  const h = parsed(slot, s);
+  if (h !== null) cache.delete(slot);
   return h;
 }
 
@@ -81,8 +86,7 @@ export function install(server: Server): void {
  * isHLLObjectOrReply: the string value of an HLL key, or null after
  * replying WRONGTYPE (not a string / not an HLL string).
  */
-function hllString(c: Client, e: Entry): string | null {
-  const v = e.value;
+function hllString(c: Client, v: Value): string | null {
   if (typeof v !== 'string') {
     c.error(ERR.wrongType);
     return null;
@@ -99,16 +103,17 @@ function hllString(c: Client, e: Entry): string | null {
 function pfadd(c: Client, argv: string[]): void {
   const db = c.db;
   const key = argv[1];
-  const e = db.write(key);
+  const slot = slotOf(db, key);
+  const v = db.write(key);
   let h: HLL;
   let updated = 0;
-  if (e === undefined) {
+  if (v === undefined) {
     h = new HLL();
     updated++;
   } else {
-    const s = hllString(c, e);
+    const s = hllString(c, v);
     if (s === null) return;
-    const p = forWrite(e, s);
+    const p = forWrite(slot, s);
     if (p === null) {
       // Redis only notices a corrupted sparse payload while walking it
       if (argv.length > 2) return c.error(CORRUPT);
@@ -116,7 +121,7 @@ function pfadd(c: Client, argv: string[]): void {
     }
     h = p;
     if (argv.length === 2) {
-      remember(e, s, h);
+      remember(slot, s, h);
       return c.int(0);
     }
   }
@@ -125,17 +130,14 @@ function pfadd(c: Client, argv: string[]): void {
   if (updated) {
     h.invalidateCache();
     const out = h.toRedisString();
-    if (e === undefined) remember(rawEntry(db.add(key, out)), out, h);
-    else {
-      e.value = out;
-    e.enc = 'raw';
-      remember(e, out, h);
-      db.modified(key);
-    }
+    // HLLs are built as raw strings in Redis (OBJECT ENCODING says 'raw')
+    if (v === undefined) db.add(key, out, 'raw');
+    else db.replace(key, out, 'raw');
+    remember(slot, out, h);
     db.notify(NOTIFY.STRING, 'pfadd', key);
     c.server.keyspace.dirty += updated;
-  } else if (e !== undefined) {
-    remember(e, e.value as string, h);
+  } else if (v !== undefined) {
+    remember(slot, v as string, h);
   }
   c.int(updated ? 1 : 0);
 }
@@ -145,31 +147,30 @@ function pfcount(c: Client, argv: string[]): void {
   if (argv.length > 2) {
     const hs: HLL[] = [];
     for (let j = 1; j < argv.length; j++) {
-      const e = db.read(argv[j]);
-      if (e === undefined) continue;
-      const s = hllString(c, e);
+      const v = db.read(argv[j]);
+      if (v === undefined) continue;
+      const s = hllString(c, v);
       if (s === null) return;
-      const h = parsed(e, s);
+      const h = parsed(slotOf(db, argv[j]), s);
       if (h === null) return c.error(CORRUPT);
       hs.push(h);
     }
     return c.int(HLL.countUnion(hs));
   }
   const key = argv[1];
-  const e = db.read(key);
-  if (e === undefined) return c.int(0);
-  const s = hllString(c, e);
+  const slot = slotOf(db, key);
+  const v = db.read(key);
+  if (v === undefined) return c.int(0);
+  const s = hllString(c, v);
   if (s === null) return;
-  const h = parsed(e, s);
+  const h = parsed(slot, s);
   if (h === null) return c.error(CORRUPT);
   if (h.cacheValid) return c.int(h.count());
   // computing the cardinality stores it in the header: the value changes
   const card = h.count();
   const out = h.toRedisString();
-  e.value = out;
-    e.enc = 'raw';
-  remember(e, out, h);
-  db.modified(key);
+  db.replace(key, out, 'raw');
+  remember(slot, out, h);
   c.server.keyspace.dirty++;
   c.int(card);
 }
@@ -178,32 +179,29 @@ function pfmerge(c: Client, argv: string[]): void {
   const db = c.db;
   const sources: HLL[] = [];
   for (let j = 1; j < argv.length; j++) {
-    const e = db.read(argv[j]);
-    if (e === undefined) continue;
-    const s = hllString(c, e);
+    const v = db.read(argv[j]);
+    if (v === undefined) continue;
+    const s = hllString(c, v);
     if (s === null) return;
-    const h = parsed(e, s);
+    const h = parsed(slotOf(db, argv[j]), s);
     if (h === null) return c.error(CORRUPT);
     sources.push(h);
   }
   const key = argv[1];
-  const e = db.write(key);
+  const slot = slotOf(db, key);
+  const v = db.write(key);
   let dst: HLL;
-  if (e === undefined) dst = new HLL();
+  if (v === undefined) dst = new HLL();
   else {
     // checked above as the first source
-    dst = forWrite(e, e.value as string) as HLL;
+    dst = forWrite(slot, v as string) as HLL;
   }
   // merge() reads every source before it changes the destination
   dst.merge(sources, sparseMax(c.server));
   const out = dst.toRedisString();
-  if (e === undefined) remember(rawEntry(db.add(key, out)), out, dst);
-  else {
-    e.value = out;
-    e.enc = 'raw';
-    remember(e, out, dst);
-    db.modified(key);
-  }
+  if (v === undefined) db.add(key, out, 'raw');
+  else db.replace(key, out, 'raw');
+  remember(slot, out, dst);
   db.notify(NOTIFY.STRING, 'pfadd', key);
   c.server.keyspace.dirty++;
   c.ok();
@@ -214,9 +212,3 @@ export const commands: Family = {
   pfcount,
   pfmerge,
 };
-
-/** HLLs are built as raw strings in Redis (OBJECT ENCODING says 'raw'). */
-function rawEntry(e: Entry): Entry {
-  e.enc = 'raw';
-  return e;
-}

@@ -6,7 +6,7 @@ import type { Family } from './table.js';
 import type { Client } from '../server/client.js';
 import type { Db } from '../store/db.js';
 import { lruClock, LRU_CLOCK_MAX } from '../store/db.js';
-import { NOTIFY, typeOf, type Entry, type Value } from '../store/types.js';
+import { NOTIFY, typeOf, type Value } from '../store/types.js';
 import { compileGlob, matchCompiled, globIsLiteral } from '../util/glob.js';
 import { stringEncoding } from '../store/strings.js';
 import { ERR } from './errors.js';
@@ -44,7 +44,7 @@ function intArgOrReply(c: Client, s: string, msg?: string): number | null {
 // Lookups with Redis's flags.
 
 /** lookupKeyReadWithFlags(LOOKUP_NOTOUCH): stats and keymiss, no access-time update. */
-function readNoTouch(c: Client, db: Db, key: string): Entry | undefined {
+function readNoTouch(c: Client, db: Db, key: string): Value | undefined {
   const ks = c.server.keyspace;
   const prev = ks.noTouch;
   ks.noTouch = true;
@@ -91,8 +91,8 @@ function exists(c: Client, argv: string[]): void {
 }
 
 function type(c: Client, argv: string[]): void {
-  const e = readNoTouch(c, c.db, argv[1]);
-  c.simple(e === undefined ? 'none' : typeOf(e.value));
+  const v = readNoTouch(c, c.db, argv[1]);
+  c.simple(v === undefined ? 'none' : typeOf(v));
 }
 
 function touch(c: Client, argv: string[]): void {
@@ -106,8 +106,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   const db = c.db;
   const src = argv[1];
   const dst = argv[2];
-  const e = db.write(src);
-  if (e === undefined) return c.error(ERR.noKey);
+  const v = db.write(src);
+  if (v === undefined) return c.error(ERR.noKey);
   if (src === dst) {
     if (nx) c.int(0);
     else c.ok();
@@ -118,9 +118,9 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
     if (nx) return c.int(0);
     db.remove(dst);
   }
-  const ne = db.add(dst, e.value);
-  ne.enc = e.enc;
-  ne.lru = e.lru;
+  const lru = db.lruOf(src);
+  db.add(dst, v, db.encOf(src));
+  db.setLru(dst, lru);
   if (expire !== undefined) db.setExpire(dst, expire);
   db.remove(src);
   db.notify(NOTIFY.GENERIC, 'rename_from', src);
@@ -153,18 +153,19 @@ function copy(c: Client, argv: string[]): void {
   const key = argv[1];
   const newkey = argv[2];
   if (src === dst && key === newkey) return c.error(ERR.sameObject);
-  const e = src.read(key);
-  if (e === undefined) return c.int(0);
+  const v = src.read(key);
+  if (v === undefined) return c.int(0);
   const expire = src.getExpire(key);
   let replaceExisting = false;
   if (dst.write(newkey) !== undefined) {
     if (!replace) return c.int(0);
     replaceExisting = true;
   }
-  const nv = cloneValue(e.value);
+  const nv = cloneValue(v);
   if (nv === null) return c.error('ERR unknown type object');
+  const enc = src.encOf(key);
   if (replaceExisting) dst.remove(newkey);
-  dst.add(newkey, nv).enc = e.enc;
+  dst.add(newkey, nv, enc);
   if (expire !== undefined) dst.setExpire(newkey, expire);
   dst.notify(NOTIFY.GENERIC, 'copy_to', newkey);
   ks.dirty++;
@@ -180,13 +181,13 @@ function move(c: Client, argv: string[]): void {
   if (id < 0 || id >= ks.dbs.length) return c.error(ERR.dbIndex);
   const dst = ks.dbs[id];
   if (src === dst) return c.error(ERR.sameObject);
-  const e = src.write(key);
-  if (e === undefined) return c.int(0);
+  const v = src.write(key);
+  if (v === undefined) return c.int(0);
   const expire = src.getExpire(key);
   if (dst.write(key) !== undefined) return c.int(0);
-  const ne = dst.add(key, e.value);
-  ne.enc = e.enc;
-  ne.lru = e.lru;
+  const lru = src.lruOf(key);
+  dst.add(key, v, src.encOf(key));
+  dst.setLru(key, lru);
   if (expire !== undefined) dst.setExpire(key, expire);
   src.remove(key);
   src.notify(NOTIFY.GENERIC, 'move_from', key);
@@ -243,8 +244,8 @@ function scan(c: Client, argv: string[]): void {
   for (const k of found) {
     if (g !== null && !matchCompiled(g, k)) continue;
     if (tn !== null) {
-      const e = db.dict.get(k);
-      if (e === undefined || typeOf(e.value) !== tn) continue;
+      const v = db.dict.get(k);
+      if (v === undefined || typeOf(v) !== tn) continue;
     }
     // Redis 7.0 reclaims expired keys it meets while scanning.
     if (checkExpiry && db.expireIfNeeded(k)) continue;
@@ -333,15 +334,15 @@ const OBJ_SHARED_REFCOUNT = 2147483647;
 const LFU_INIT_VAL = 5;
 
 /** objectCommandLookup: LOOKUP_NOTOUCH|LOOKUP_NONOTIFY (stats counted, no keymiss event). */
-function objectLookup(c: Client, key: string): Entry | undefined {
+function objectLookup(c: Client, key: string): Value | undefined {
   const ks = c.server.keyspace;
   const prev = ks.noTouch;
   ks.noTouch = true;
   try {
-    const e = c.db.peek(key);
-    if (e === undefined) ks.stats.misses++;
+    const v = c.db.peek(key);
+    if (v === undefined) ks.stats.misses++;
     else ks.stats.hits++;
-    return e;
+    return v;
   } finally {
     ks.noTouch = prev;
   }
@@ -352,16 +353,14 @@ function lfuPolicy(c: Client): boolean {
 }
 
 function objectEncoding(c: Client, argv: string[]): void {
-  const e = objectLookup(c, argv[2]);
-  if (e === undefined) return c.nil();
-  const v = e.value;
-  c.bulk(typeof v === 'string' ? stringEncoding(v, e.enc) : v.encoding());
+  const v = objectLookup(c, argv[2]);
+  if (v === undefined) return c.nil();
+  c.bulk(typeof v === 'string' ? stringEncoding(v, c.db.encOf(argv[2])) : v.encoding());
 }
 
 function objectRefcount(c: Client, argv: string[]): void {
-  const e = objectLookup(c, argv[2]);
-  if (e === undefined) return c.nil();
-  const v = e.value;
+  const v = objectLookup(c, argv[2]);
+  if (v === undefined) return c.nil();
   if (typeof v === 'string' && isSharedInteger(c, v)) return c.int(OBJ_SHARED_REFCOUNT);
   c.int(1);
 }
@@ -376,29 +375,28 @@ function isSharedInteger(c: Client, v: string): boolean {
 }
 
 function objectIdletime(c: Client, argv: string[]): void {
-  const e = objectLookup(c, argv[2]);
-  if (e === undefined) return c.nil();
+  if (objectLookup(c, argv[2]) === undefined) return c.nil();
   if (lfuPolicy(c)) {
     return c.error(
       'ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
   }
+  const lru = c.db.lruOf(argv[2]);
   const now = lruClock();
-  const idle = now >= e.lru ? now - e.lru : now + (LRU_CLOCK_MAX - e.lru);
+  const idle = now >= lru ? now - lru : now + (LRU_CLOCK_MAX - lru);
   c.int(idle);
 }
 
 function objectFreq(c: Client, argv: string[]): void {
-  const e = objectLookup(c, argv[2]);
-  if (e === undefined) return c.nil();
+  if (objectLookup(c, argv[2]) === undefined) return c.nil();
   if (!lfuPolicy(c)) {
     return c.error(
       'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
     );
   }
   // The eviction module owns LFU counters; it may register how to read one.
-  const f = c.server.ext.lfuFreq as ((e: Entry) => number) | undefined;
-  c.int(f ? f(e) : LFU_INIT_VAL);
+  const f = c.server.ext.lfuFreq as ((db: Db, key: string) => number) | undefined;
+  c.int(f ? f(c.db, argv[2]) : LFU_INIT_VAL);
 }
 
 function objectHelp(c: Client): void {

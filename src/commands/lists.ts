@@ -53,9 +53,8 @@ function rangeArg(c: Client, s: string, min: number, msg: string): number | null
  * replying WRONGTYPE.
  */
 function getList(c: Client, key: string, write: boolean): ListValue | undefined | null {
-  const e = write ? c.db.write(key) : c.db.read(key);
-  if (e === undefined) return undefined;
-  const v = e.value;
+  const v = write ? c.db.write(key) : c.db.read(key);
+  if (v === undefined) return undefined;
   if (v instanceof ListValue) return v;
   c.error(ERR.wrongType);
   return null;
@@ -124,14 +123,14 @@ function movePush(c: Client, db: Db, dstKey: string, dst: ListValue | undefined,
  * replying WRONGTYPE) when the destination is not a list.
  */
 function doMove(c: Client, db: Db, srcKey: string, src: ListValue, dstKey: string, fromHead: boolean, toHead: boolean): boolean {
-  const de = db.write(dstKey);
+  const dv = db.write(dstKey);
   let dst: ListValue | undefined;
-  if (de !== undefined) {
-    if (!(de.value instanceof ListValue)) {
+  if (dv !== undefined) {
+    if (!(dv instanceof ListValue)) {
       c.error(ERR.wrongType);
       return false;
     }
-    dst = de.value;
+    dst = dv;
   }
   const value = (fromHead ? src.popHead() : src.popTail())!;
   movePush(c, db, dstKey, dst, value, toHead);
@@ -464,9 +463,8 @@ function bpop(c: Client, argv: string[], head: boolean): void {
     onTimeout: (x) => x.nilArray(),
     tryServe: (x, key) => {
       const db = x.db;
-      const e = db.peek(key);
-      if (e === undefined || !(e.value instanceof ListValue) || e.value.length === 0) return false;
-      const list = e.value;
+      const list = db.peek(key);
+      if (!(list instanceof ListValue) || list.length === 0) return false;
       propagate(x, db, [head ? 'LPOP' : 'RPOP', key]);
       const v = (head ? list.popHead() : list.popTail())!;
       x.array(2);
@@ -500,9 +498,9 @@ function blmoveGeneric(c: Client, argv: string[], fromHead: boolean, toHead: boo
     onTimeout: (x) => x.nilArray(),
     tryServe: (x, key) => {
       const db = x.db;
-      const e = db.peek(key);
-      if (e === undefined || !(e.value instanceof ListValue) || e.value.length === 0) return false;
-      if (doMove(x, db, key, e.value, dstKey, fromHead, toHead)) {
+      const list = db.peek(key);
+      if (!(list instanceof ListValue) || list.length === 0) return false;
+      if (doMove(x, db, key, list, dstKey, fromHead, toHead)) {
         propagate(
           x,
           db,
@@ -541,9 +539,8 @@ function blmpop(c: Client, argv: string[]): void {
     onTimeout: (x) => x.nilArray(),
     tryServe: (x, key) => {
       const db = x.db;
-      const e = db.peek(key);
-      if (e === undefined || !(e.value instanceof ListValue) || e.value.length === 0) return false;
-      const list = e.value;
+      const list = db.peek(key);
+      if (!(list instanceof ListValue) || list.length === 0) return false;
       propagate(x, db, [a.head ? 'LPOP' : 'RPOP', key, String(Math.min(a.count, list.length))]);
       popRangeWithKey(x, db, list, key, a.head, a.count);
       return true;

@@ -54,9 +54,9 @@ function maxIntset(c: Client): number {
 
 /** The set at `key`: the value, null when missing, false after WRONGTYPE. */
 function sget(c: Client, key: string, write: boolean): SetValue | null | false {
-  const e = write ? c.db.write(key) : c.db.read(key);
-  if (e === undefined) return null;
-  if (e.value instanceof SetValue) return e.value;
+  const v = write ? c.db.write(key) : c.db.read(key);
+  if (v === undefined) return null;
+  if (v instanceof SetValue) return v;
   c.error(ERR.wrongType);
   return false;
 }
@@ -135,11 +135,9 @@ function smove(c: Client, argv: string[]): void {
   const dstKey = argv[2];
   const ele = argv[3];
   const db = c.db;
-  const se = db.write(srcKey);
-  const de = db.write(dstKey);
-  if (se === undefined) return c.int(0);
-  const src = se.value;
-  const dstV = de === undefined ? null : de.value;
+  const src = db.write(srcKey);
+  const dstV = db.write(dstKey) ?? null;
+  if (src === undefined) return c.int(0);
   if (!(src instanceof SetValue) || (dstV !== null && !(dstV instanceof SetValue))) return c.error(ERR.wrongType);
   let dst = dstV as SetValue | null;
   if (src === dst) return c.int(src.has(ele) ? 1 : 0);

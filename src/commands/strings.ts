@@ -155,12 +155,11 @@ function deadlineText(ms: number): string {
 
 /** getGenericCommand: replies with the value (or nil); false after a WRONGTYPE error. */
 function getGeneric(c: Client, key: string): boolean {
-  const e = c.db.read(key);
-  if (e === undefined) {
+  const v = c.db.read(key);
+  if (v === undefined) {
     c.nil();
     return true;
   }
-  const v = e.value;
   if (typeof v !== 'string') {
     c.error(ERR.wrongType);
     return false;
@@ -247,9 +246,8 @@ function psetex(c: Client, argv: string[]): void {
 }
 
 function get(c: Client, argv: string[]): void {
-  const e = c.db.read(argv[1]);
-  if (e === undefined) return c.nil();
-  const v = e.value;
+  const v = c.db.read(argv[1]);
+  if (v === undefined) return c.nil();
   if (typeof v !== 'string') return c.error(ERR.wrongType);
   c.out += '$' + v.length + '\r\n' + v + '\r\n';
 }
@@ -280,9 +278,8 @@ function getex(c: Client, argv: string[]): void {
   const flags = optFlags;
   const key = argv[1];
   const db = c.db;
-  const e = db.read(key);
-  if (e === undefined) return c.nil();
-  const v = e.value;
+  const v = db.read(key);
+  if (v === undefined) return c.nil();
   if (typeof v !== 'string') return c.error(ERR.wrongType);
   let when = 0;
   const hasExpire = (flags & F_EXPIRE) !== 0;
@@ -316,12 +313,11 @@ function mget(c: Client, argv: string[]): void {
   let out = '*' + (n - 1) + '\r\n';
   const nil = c.resp === 3 ? '_\r\n' : '$-1\r\n';
   for (let j = 1; j < n; j++) {
-    const e = db.read(argv[j]);
-    if (e === undefined) {
+    const v = db.read(argv[j]);
+    if (v === undefined) {
       out += nil;
       continue;
     }
-    const v = e.value;
     if (typeof v !== 'string') out += nil;
     else out += '$' + v.length + '\r\n' + v + '\r\n';
   }
@@ -368,19 +364,16 @@ function append(c: Client, argv: string[]): void {
   const key = argv[1];
   const add = argv[2];
   const db = c.db;
-  const e = db.write(key);
+  const v = db.write(key);
   let len: number;
-  if (e === undefined) {
+  if (v === undefined) {
     db.add(key, add);
     len = add.length;
   } else {
-    const v = e.value;
     if (typeof v !== 'string') return c.error(ERR.wrongType);
     len = v.length + add.length;
     if (!checkStringLength(c, len)) return;
-    e.value = v + add;
-    e.enc = 'raw';
-    db.modified(key);
+    db.replace(key, v + add, 'raw');
   }
   db.notify(NOTIFY.STRING, 'append', key);
   c.server.keyspace.dirty++;
@@ -388,9 +381,8 @@ function append(c: Client, argv: string[]): void {
 }
 
 function strlen(c: Client, argv: string[]): void {
-  const e = c.db.read(argv[1]);
-  if (e === undefined) return c.int(0);
-  const v = e.value;
+  const v = c.db.read(argv[1]);
+  if (v === undefined) return c.int(0);
   if (typeof v !== 'string') return c.error(ERR.wrongType);
   c.int(v.length);
 }
@@ -400,9 +392,8 @@ function getrange(c: Client, argv: string[]): void {
   if (rs === null) return c.error(ERR.notInt);
   const re = parseLLExact(argv[3]);
   if (re === null) return c.error(ERR.notInt);
-  const e = c.db.read(argv[1]);
-  if (e === undefined) return c.bulk('');
-  const s = e.value;
+  const s = c.db.read(argv[1]);
+  if (s === undefined) return c.bulk('');
   if (typeof s !== 'string') return c.error(ERR.wrongType);
   const len = s.length;
   if (rs < 0 && re < 0 && rs > re) return c.bulk('');
@@ -426,24 +417,21 @@ function setrange(c: Client, argv: string[]): void {
   if (ov < 0) return c.error('ERR offset is out of range');
   const offset = typeof ov === 'number' ? ov : Number.MAX_SAFE_INTEGER;
   const db = c.db;
-  const e = db.write(key);
+  const s = db.write(key);
   let result: string;
-  if (e === undefined) {
+  if (s === undefined) {
     if (val.length === 0) return c.int(0);
     if (!checkStringLength(c, offset + val.length)) return;
     result = '\0'.repeat(offset) + val;
-    db.add(key, result).enc = 'raw';
+    db.add(key, result, 'raw');
   } else {
-    const s = e.value;
     if (typeof s !== 'string') return c.error(ERR.wrongType);
     if (val.length === 0) return c.int(s.length);
     if (!checkStringLength(c, offset + val.length)) return;
     const olen = s.length;
     if (offset >= olen) result = s + '\0'.repeat(offset - olen) + val;
     else result = s.slice(0, offset) + val + (offset + val.length < olen ? s.slice(offset + val.length) : '');
-    e.value = result;
-    e.enc = 'raw';
-    db.modified(key);
+    db.replace(key, result, 'raw');
   }
   db.notify(NOTIFY.STRING, 'setrange', key);
   c.server.keyspace.dirty++;
@@ -455,10 +443,9 @@ function setrange(c: Client, argv: string[]): void {
 
 function incrDecr(c: Client, key: string, incr: number | bigint): void {
   const db = c.db;
-  const e = db.write(key);
+  const v = db.write(key);
   let cur: number | bigint = 0;
-  if (e !== undefined) {
-    const v = e.value;
+  if (v !== undefined) {
     if (typeof v !== 'string') return c.error(ERR.wrongType);
     const n = parseIntFast(v);
     if (n !== null) cur = n;
@@ -479,13 +466,8 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
     text = r.toString();
     c.out += ':' + text + '\r\n';
   }
-  if (e !== undefined) {
-    e.value = text;
-    e.enc = null;
-    db.modified(key);
-  } else {
-    db.add(key, text);
-  }
+  if (v !== undefined) db.replace(key, text);
+  else db.add(key, text);
   db.notify(NOTIFY.STRING, 'incrby', key);
   c.server.keyspace.dirty++;
 }
@@ -514,10 +496,9 @@ function decrby(c: Client, argv: string[]): void {
 function incrbyfloat(c: Client, argv: string[]): void {
   const key = argv[1];
   const db = c.db;
-  const e = db.write(key);
+  const v = db.write(key);
   let curText = '0';
-  if (e !== undefined) {
-    const v = e.value;
+  if (v !== undefined) {
     if (typeof v !== 'string') return c.error(ERR.wrongType);
     if (parseLongDouble(v) === null) return c.error(ERR.notFloat);
     curText = v;
@@ -528,12 +509,10 @@ function incrbyfloat(c: Client, argv: string[]): void {
   if (text === null) return c.error('ERR increment would produce NaN or Infinity');
   // Redis builds the result as a plain string object: embstr even when it looks like an integer
   const enc = text.length <= 44 ? 'embstr' : 'raw';
-  if (e !== undefined) {
-    e.value = text;
-    e.enc = enc;
-    db.modified(key);
+  if (v !== undefined) {
+    db.replace(key, text, enc);
   } else {
-    db.add(key, text).enc = enc;
+    db.add(key, text, enc);
   }
   db.notify(NOTIFY.STRING, 'incrbyfloat', key);
   c.server.keyspace.dirty++;
@@ -546,13 +525,13 @@ function incrbyfloat(c: Client, argv: string[]): void {
 
 function lcs(c: Client, argv: string[]): void {
   const db = c.db;
-  const ea = db.read(argv[1]);
-  const eb = db.read(argv[2]);
-  if ((ea !== undefined && typeof ea.value !== 'string') || (eb !== undefined && typeof eb.value !== 'string')) {
+  const va = db.read(argv[1]);
+  const vb = db.read(argv[2]);
+  if ((va !== undefined && typeof va !== 'string') || (vb !== undefined && typeof vb !== 'string')) {
     return c.error('ERR The specified keys must contain string values');
   }
-  const a = ea === undefined ? '' : (ea.value as string);
-  const b = eb === undefined ? '' : (eb.value as string);
+  const a = va === undefined ? '' : va;
+  const b = vb === undefined ? '' : vb;
   let getlen = false;
   let getidx = false;
   let withmatchlen = false;

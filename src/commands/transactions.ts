@@ -27,7 +27,7 @@ import type { Family } from './table.js';
 import { CLIENT, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { Db } from '../store/db.js';
-import type { Entry } from '../store/types.js';
+import type { Value } from '../store/types.js';
 import type { KeyTable } from '../store/keytable.js';
 import { call, execAbort } from '../server/dispatch.js';
 import { resetHooks } from './connection.js';
@@ -120,7 +120,7 @@ export class Watches {
    * touchAllWatchedKeysInDb(): `db` is being emptied (its keys are `emptied`)
    * and, for SWAPDB, receives `replaced` (with its expires).
    */
-  private touchAllInDb(db: Db, emptied: KeyTable<Entry>, replaced: KeyTable<Entry> | null, replacedExpires: Map<string, number> | null): void {
+  private touchAllInDb(db: Db, emptied: KeyTable<Value>, replaced: KeyTable<Value> | null, replacedExpires: Map<string, number> | null): void {
     const m = this.index.get(db);
     if (m === undefined) return;
     const now = Date.now();

@@ -245,9 +245,8 @@ function parseLexRange(minS: string, maxS: string): [LexBound, LexBound] | null 
 
 /** A zset, null when missing, false after replying WRONGTYPE. */
 function zread(c: Client, key: string): ZSetValue | null | false {
-  const e = c.db.read(key);
-  if (e === undefined) return null;
-  const v = e.value;
+  const v = c.db.read(key);
+  if (v === undefined) return null;
   if (!(v instanceof ZSetValue)) {
     c.error(ERR.wrongType);
     return false;
@@ -256,9 +255,8 @@ function zread(c: Client, key: string): ZSetValue | null | false {
 }
 
 function zwrite(c: Client, key: string): ZSetValue | null | false {
-  const e = c.db.write(key);
-  if (e === undefined) return null;
-  const v = e.value;
+  const v = c.db.write(key);
+  if (v === undefined) return null;
   if (!(v instanceof ZSetValue)) {
     c.error(ERR.wrongType);
     return false;
@@ -764,10 +762,10 @@ function blockingZpop(c: Client, argv: string[], keys: readonly string[], where:
     onTimeout: (x) => x.nilArray(),
     tryServe: (x, key) => {
       const db = x.db;
-      const e = db.peek(key);
-      if (e === undefined || !(e.value instanceof ZSetValue) || e.value.size === 0) return false;
+      const z = db.peek(key);
+      if (!(z instanceof ZSetValue) || z.size === 0) return false;
       x.server.propagate(db.id, popArgv(where, key, count));
-      popAndReply(x, db, key, e.value, where, true, count, nested);
+      popAndReply(x, db, key, z, where, true, count, nested);
       return true;
     },
   });
@@ -937,10 +935,9 @@ function zsetOp(c: Client, argv: string[], dstkey: string | null, numkeysIdx: nu
   const srcs: Src[] = new Array<Src>(setnum);
   let j = numkeysIdx + 1;
   for (let i = 0; i < setnum; i++, j++) {
-    const e = c.db.read(argv[j]);
+    const v = c.db.read(argv[j]);
     const src: Src = { value: null, zs: null, set: null, weight: 1, length: 0 };
-    if (e !== undefined) {
-      const v = e.value;
+    if (v !== undefined) {
       if (v instanceof ZSetValue) {
         src.zs = v.zs;
         src.length = v.size;

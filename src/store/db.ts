@@ -3,7 +3,7 @@
 // notifications, blocking-list wakeups and (later) AOF/replication and
 // eviction bookkeeping observe the same events.
 
-import { Entry, type Value, typeOf, NOTIFY } from './types.js';
+import { type Value, typeOf, NOTIFY } from './types.js';
 import { KeyTable } from './keytable.js';
 
 export interface KeyspaceObserver {
@@ -23,6 +23,18 @@ export interface KeyspaceObserver {
 }
 
 export const LRU_CLOCK_MAX = (1 << 24) - 1;
+/** The encoding bits above the 24-bit clock in a slot's aux word. */
+const ENC_MASK = ~LRU_CLOCK_MAX;
+
+/**
+ * OBJECT ENCODING of a string value when its content alone does not say it:
+ * Redis reports 'raw' for strings changed in place (APPEND, SETRANGE, SETBIT,
+ * PFADD...) and 'embstr' for INCRBYFLOAT results.
+ */
+export type Enc = 'raw' | 'embstr' | null;
+function encBits(enc: Enc): number {
+  return enc === null ? 0 : enc === 'raw' ? 1 << 24 : 2 << 24;
+}
 let clock = Math.floor(Date.now() / 1000) & LRU_CLOCK_MAX;
 /** Redis's LRU clock (seconds, 24 bits), cached: reading the time on every key access costs ~4% of a GET. */
 export function lruClock(): number {
@@ -106,7 +118,8 @@ export class Keyspace {
 }
 
 export class Db {
-  dict = new KeyTable<Entry>();
+  /** Each slot's aux word holds the 24-bit LRU clock and the Enc bits above it. */
+  dict = new KeyTable<Value>();
   /** Absolute unix ms deadlines, kept apart from entries like Redis's expires dict. */
   expires = new Map<string, number>();
   /** Live iterator over `expires` for the active expiry cycle. */
@@ -139,62 +152,109 @@ export class Db {
   }
 
   /** Lookup for reading: counts hits/misses, updates the access clock. */
-  read(key: string): Entry | undefined {
+  read(key: string): Value | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) {
       this.ks.stats.misses++;
       this.ks.notify(this, NOTIFY.KEY_MISS, 'keymiss', key);
       return undefined;
     }
-    const e = this.dict.get(key);
-    if (e === undefined) {
+    const t = this.dict;
+    const i = t.find(key);
+    if (i < 0) {
       this.ks.stats.misses++;
       this.ks.notify(this, NOTIFY.KEY_MISS, 'keymiss', key);
       return undefined;
     }
     this.ks.stats.hits++;
-    if (!this.ks.noTouch) e.lru = lruClock();
-    return e;
+    if (!this.ks.noTouch) t.setAuxAt(i, (t.auxAt(i) & ENC_MASK) | clock);
+    return t.valueAt(i);
   }
 
   /** Lookup for writing: expires the key if needed, no hit/miss accounting. */
-  write(key: string): Entry | undefined {
+  write(key: string): Value | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
-    const e = this.dict.get(key);
-    if (e !== undefined && !this.ks.noTouch) e.lru = lruClock();
-    return e;
+    const t = this.dict;
+    const i = t.find(key);
+    if (i < 0) return undefined;
+    if (!this.ks.noTouch) t.setAuxAt(i, (t.auxAt(i) & ENC_MASK) | clock);
+    return t.valueAt(i);
   }
 
   /** Existence without touching the access clock or the stats. */
-  peek(key: string): Entry | undefined {
+  peek(key: string): Value | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     return this.dict.get(key);
   }
 
   /** Adds a key that must not exist (dbAdd). */
-  add(key: string, value: Value): Entry {
-    const e = new Entry(value, lruClock());
-    this.dict.set(key, e);
+  add(key: string, value: Value, enc: Enc = null): void {
+    this.dict.set(key, value, encBits(enc) | clock);
     this.ks.keyModified(this, key);
     if (typeof value !== 'string') {
       const t = value.type;
       if (t === 'list' || t === 'zset' || t === 'stream') this.ks.keyReady(this, key);
     }
     if (this.ks.notifyMask & NOTIFY.NEW) this.ks.notify(this, NOTIFY.NEW, 'new', key);
-    return e;
   }
 
   /** SET semantics: create or overwrite, dropping the TTL unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
-    const e = this.dict.get(key);
-    if (e === undefined) {
+    const t = this.dict;
+    const i = t.find(key);
+    if (i < 0) {
       this.add(key, value);
     } else {
-      e.value = value;
-      e.enc = null;
-      e.lru = lruClock();
+      t.setValueAt(i, value);
+      t.setAuxAt(i, clock);
       this.ks.keyModified(this, key);
     }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+  }
+
+  /**
+   * Gives an existing key a new value in place (APPEND, INCR, SETRANGE...):
+   * TTL and access clock stay, WATCH sees the change. No-op for a missing key.
+   */
+  replace(key: string, value: Value, enc: Enc = null): void {
+    if (this.store(key, value, enc)) this.ks.keyModified(this, key);
+  }
+
+  /** replace() without telling observers: for callers that report the change themselves later. */
+  store(key: string, value: Value, enc: Enc = null): boolean {
+    const t = this.dict;
+    const i = t.find(key);
+    if (i < 0) return false;
+    t.setValueAt(i, value);
+    t.setAuxAt(i, (t.auxAt(i) & LRU_CLOCK_MAX) | encBits(enc));
+    return true;
+  }
+
+  /** OBJECT ENCODING hint of a string value (see Enc); null for a missing key. */
+  encOf(key: string): Enc {
+    const t = this.dict;
+    const i = t.find(key);
+    if (i < 0) return null;
+    const b = t.auxAt(i) >>> 24;
+    return b === 1 ? 'raw' : b === 2 ? 'embstr' : null;
+  }
+
+  setEnc(key: string, enc: Enc): void {
+    const t = this.dict;
+    const i = t.find(key);
+    if (i >= 0) t.setAuxAt(i, (t.auxAt(i) & LRU_CLOCK_MAX) | encBits(enc));
+  }
+
+  /** The key's access clock (OBJECT IDLETIME), -1 for a missing key. */
+  lruOf(key: string): number {
+    const t = this.dict;
+    const i = t.find(key);
+    return i < 0 ? -1 : t.auxAt(i) & LRU_CLOCK_MAX;
+  }
+
+  setLru(key: string, lru: number): void {
+    const t = this.dict;
+    const i = t.find(key);
+    if (i >= 0) t.setAuxAt(i, (t.auxAt(i) & ENC_MASK) | (lru & LRU_CLOCK_MAX));
   }
 
   /** Call after changing a stored object in place (HSET on an existing hash...). */
@@ -261,8 +321,8 @@ export class Db {
   }
 
   typeOf(key: string): string {
-    const e = this.peek(key);
-    return e === undefined ? 'none' : typeOf(e.value);
+    const v = this.peek(key);
+    return v === undefined ? 'none' : typeOf(v);
   }
 }
 

@@ -1,5 +1,7 @@
-// The keyspace's hash table: open addressing with linear probing, the 32-bit
-// hashes kept in an Int32Array beside the key and value arrays.
+// The keyspace's hash table: open addressing with linear probing. Slot i keeps
+// its 32-bit hash and a 32-bit `aux` word (the keyspace stores LRU clock and
+// encoding there) at meta[2i], meta[2i+1], and its key and value at kv[2i],
+// kv[2i+1]: a hit touches one line of each array plus the key string.
 //
 // Why not a V8 Map: with random keys a Map lookup walks a bucket chain and
 // loads every candidate key string on the way, a cache miss per step; at
@@ -76,50 +78,67 @@ export class KeyTable<V> {
   size = 0;
   private seed = newSeed();
   private mask = MIN_CAPACITY - 1;
-  private hs = new Int32Array(MIN_CAPACITY);
-  private ks: (string | undefined)[] = filled(MIN_CAPACITY);
-  private vs: (V | undefined)[] = filled(MIN_CAPACITY);
+  /** [hash, aux] per slot; hash 0 marks an empty slot */
+  private meta = new Int32Array(2 * MIN_CAPACITY);
+  /** [key, value] per slot */
+  private kv: unknown[] = filled(2 * MIN_CAPACITY);
   private growAt = Math.floor(MIN_CAPACITY * MAX_LOAD);
 
   get capacity(): number {
     return this.mask + 1;
   }
 
-  /** Slot of `key`, or -1. */
-  private find(key: string): number {
+  /** Slot of `key`, or -1. A slot number is valid until the next insert or delete. */
+  find(key: string): number {
     const h = hashKey(key, this.seed);
-    const hs = this.hs;
+    const meta = this.meta;
     const m = this.mask;
     let i = h & m;
     for (;;) {
-      const s = hs[i];
+      const s = meta[2 * i];
       if (s === h) {
-        if (this.ks[i] === key) return i;
+        if (this.kv[2 * i] === key) return i;
       } else if (s === 0) return -1;
       i = (i + 1) & m;
     }
   }
 
+  valueAt(i: number): V {
+    return this.kv[2 * i + 1] as V;
+  }
+  setValueAt(i: number, value: V): void {
+    this.kv[2 * i + 1] = value;
+  }
+  auxAt(i: number): number {
+    return this.meta[2 * i + 1];
+  }
+  setAuxAt(i: number, aux: number): void {
+    this.meta[2 * i + 1] = aux;
+  }
+
   get(key: string): V | undefined {
     const i = this.find(key);
-    return i < 0 ? undefined : this.vs[i];
+    return i < 0 ? undefined : (this.kv[2 * i + 1] as V);
   }
 
   has(key: string): boolean {
     return this.find(key) >= 0;
   }
 
-  set(key: string, value: V): this {
+  /** Inserts or overwrites; `aux` is stored either way. */
+  set(key: string, value: V, aux = 0): this {
     const h = hashKey(key, this.seed);
-    const hs = this.hs;
+    const meta = this.meta;
+    const kv = this.kv;
     const m = this.mask;
     let i = h & m;
     let probes = 0;
     for (;;) {
-      const s = hs[i];
+      const s = meta[2 * i];
       if (s === h) {
-        if (this.ks[i] === key) {
-          this.vs[i] = value;
+        if (kv[2 * i] === key) {
+          kv[2 * i + 1] = value;
+          meta[2 * i + 1] = aux;
           return this;
         }
       } else if (s === 0) break;
@@ -128,9 +147,10 @@ export class KeyTable<V> {
     }
     // one slot always stays empty: probes end there
     if (this.size >= this.mask) throw new RangeError('keyspace table is full');
-    hs[i] = h;
-    this.ks[i] = key;
-    this.vs[i] = value;
+    meta[2 * i] = h;
+    meta[2 * i + 1] = aux;
+    kv[2 * i] = key;
+    kv[2 * i + 1] = value;
     this.size++;
     if (this.size > this.growAt) this.resize(this.capacity * 2);
     else if (probes > MAX_PROBE && this.size > MAX_PROBE) this.rehash(this.capacity, newSeed());
@@ -140,28 +160,29 @@ export class KeyTable<V> {
   delete(key: string): boolean {
     let i = this.find(key);
     if (i < 0) return false;
-    const hs = this.hs;
-    const ks = this.ks;
-    const vs = this.vs;
+    const meta = this.meta;
+    const kv = this.kv;
     const m = this.mask;
     // backward-shift: pull later members of the run into the hole when the
     // hole lies between their home bucket and where they sit
     let j = i;
     for (;;) {
       j = (j + 1) & m;
-      const h = hs[j];
+      const h = meta[2 * j];
       if (h === 0) break;
       const home = h & m;
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        hs[i] = h;
-        ks[i] = ks[j];
-        vs[i] = vs[j];
+        meta[2 * i] = h;
+        meta[2 * i + 1] = meta[2 * j + 1];
+        kv[2 * i] = kv[2 * j];
+        kv[2 * i + 1] = kv[2 * j + 1];
         i = j;
       }
     }
-    hs[i] = 0;
-    ks[i] = undefined;
-    vs[i] = undefined;
+    meta[2 * i] = 0;
+    meta[2 * i + 1] = 0;
+    kv[2 * i] = undefined;
+    kv[2 * i + 1] = undefined;
     this.size--;
     if (this.size < this.capacity * MIN_LOAD && this.capacity > MIN_CAPACITY) this.resize(KeyTable.capacityFor(this.size));
     return true;
@@ -170,9 +191,8 @@ export class KeyTable<V> {
   clear(): void {
     this.size = 0;
     this.mask = MIN_CAPACITY - 1;
-    this.hs = new Int32Array(MIN_CAPACITY);
-    this.ks = filled(MIN_CAPACITY);
-    this.vs = filled(MIN_CAPACITY);
+    this.meta = new Int32Array(2 * MIN_CAPACITY);
+    this.kv = filled(2 * MIN_CAPACITY);
     this.growAt = Math.floor(MIN_CAPACITY * MAX_LOAD);
   }
 
@@ -188,40 +208,39 @@ export class KeyTable<V> {
   }
 
   private rehash(cap: number, seed: number): void {
-    const ohs = this.hs;
-    const oks = this.ks;
-    const ovs = this.vs;
+    const ometa = this.meta;
+    const okv = this.kv;
     const reseed = seed !== this.seed;
     this.seed = seed;
     this.mask = cap - 1;
-    this.hs = new Int32Array(cap);
-    this.ks = filled(cap);
-    this.vs = filled(cap);
+    this.meta = new Int32Array(2 * cap);
+    this.kv = filled(2 * cap);
     this.growAt = Math.floor(cap * MAX_LOAD);
-    const hs = this.hs;
-    const ks = this.ks;
-    const vs = this.vs;
+    const meta = this.meta;
+    const kv = this.kv;
     const m = this.mask;
-    for (let j = 0; j < ohs.length; j++) {
-      let h = ohs[j];
+    const on = ometa.length >>> 1;
+    for (let j = 0; j < on; j++) {
+      let h = ometa[2 * j];
       if (h === 0) continue;
-      if (reseed) h = hashKey(oks[j]!, seed);
+      if (reseed) h = hashKey(okv[2 * j] as string, seed);
       let i = h & m;
-      while (hs[i] !== 0) i = (i + 1) & m;
-      hs[i] = h;
-      ks[i] = oks[j];
-      vs[i] = ovs[j];
+      while (meta[2 * i] !== 0) i = (i + 1) & m;
+      meta[2 * i] = h;
+      meta[2 * i + 1] = ometa[2 * j + 1];
+      kv[2 * i] = okv[2 * j];
+      kv[2 * i + 1] = okv[2 * j + 1];
     }
   }
 
   /** A uniformly random key, or undefined when empty. */
   randomKey(): string | undefined {
     if (this.size === 0) return undefined;
-    const hs = this.hs;
-    const m = this.mask;
+    const meta = this.meta;
+    const n = this.mask + 1;
     for (;;) {
-      const i = Math.floor(Math.random() * (m + 1));
-      if (hs[i] !== 0) return this.ks[i];
+      const i = Math.floor(Math.random() * n);
+      if (meta[2 * i] !== 0) return this.kv[2 * i] as string;
     }
   }
 
@@ -233,8 +252,8 @@ export class KeyTable<V> {
    */
   scan(cursor: number, count: number, out: string[]): number {
     if (this.size === 0) return 0;
-    const hs = this.hs;
-    const ks = this.ks;
+    const meta = this.meta;
+    const kv = this.kv;
     const m = this.mask;
     let v = cursor >>> 0;
     // Redis visits at most count*10 empty buckets per call so sparse tables return
@@ -242,8 +261,8 @@ export class KeyTable<V> {
     do {
       const b = v & m;
       // members homed at b live in the run that starts at b
-      for (let i = b; hs[i] !== 0; i = (i + 1) & m) {
-        if ((hs[i] & m) === b) out.push(ks[i]!);
+      for (let i = b; meta[2 * i] !== 0; i = (i + 1) & m) {
+        if ((meta[2 * i] & m) === b) out.push(kv[2 * i] as string);
       }
       v = (v | ~m) >>> 0;
       v = rev32(v);
@@ -254,22 +273,21 @@ export class KeyTable<V> {
   }
 
   *keys(): IterableIterator<string> {
-    const hs = this.hs;
-    const ks = this.ks;
-    for (let i = 0; i < hs.length; i++) if (hs[i] !== 0) yield ks[i]!;
+    const meta = this.meta;
+    const kv = this.kv;
+    for (let i = 0; 2 * i < meta.length; i++) if (meta[2 * i] !== 0) yield kv[2 * i] as string;
   }
 
   *values(): IterableIterator<V> {
-    const hs = this.hs;
-    const vs = this.vs;
-    for (let i = 0; i < hs.length; i++) if (hs[i] !== 0) yield vs[i]!;
+    const meta = this.meta;
+    const kv = this.kv;
+    for (let i = 0; 2 * i < meta.length; i++) if (meta[2 * i] !== 0) yield kv[2 * i + 1] as V;
   }
 
   *entries(): IterableIterator<[string, V]> {
-    const hs = this.hs;
-    const ks = this.ks;
-    const vs = this.vs;
-    for (let i = 0; i < hs.length; i++) if (hs[i] !== 0) yield [ks[i]!, vs[i]!];
+    const meta = this.meta;
+    const kv = this.kv;
+    for (let i = 0; 2 * i < meta.length; i++) if (meta[2 * i] !== 0) yield [kv[2 * i] as string, kv[2 * i + 1] as V];
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {

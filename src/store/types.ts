@@ -17,20 +17,6 @@ export function typeOf(v: Value): TypeName {
   return typeof v === 'string' ? 'string' : v.type;
 }
 
-/** One key's slot in a database. `lru` is Redis's 24-bit seconds clock (LRU/LFU later). */
-export class Entry {
-  /**
-   * OBJECT ENCODING of a string value when it is not what the content alone
-   * implies: Redis reports 'raw' for strings changed in place (APPEND,
-   * SETRANGE, SETBIT, PFADD...) and 'embstr' for INCRBYFLOAT results.
-   */
-  enc: 'raw' | 'embstr' | null = null;
-  constructor(
-    public value: Value,
-    public lru: number,
-  ) {}
-}
-
 // Keyspace notification classes, the bits of notify-keyspace-events.
 export const NOTIFY = {
   KEYSPACE: 1 << 0, // K

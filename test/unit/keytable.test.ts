@@ -19,7 +19,10 @@ function sameContents(t: KeyTable<number>, m: Map<string, number>): void {
   assert.equal(seen.size, m.size);
   for (const [k, v] of m) assert.equal(seen.get(k), v);
   for (const [k, v] of m) assert.equal(t.get(k), v);
+  // the aux word travels with its key through shifts and rehashes
+  for (const [k, v] of m) assert.equal(t.auxAt(t.find(k)), auxFor(v));
 }
+const auxFor = (v: number) => (v * 2654435761) | 0;
 
 test('KeyTable behaves like a Map under random sets, deletes and clears (with grows, shrinks and backward shifts)', () => {
   fc.assert(
@@ -35,7 +38,7 @@ test('KeyTable behaves like a Map under random sets, deletes and clears (with gr
         }
         const k = keyOf(op.k);
         if (op.t === 'set') {
-          t.set(k, ++n);
+          t.set(k, ++n, auxFor(n));
           m.set(k, n);
         } else if (op.t === 'del') assert.equal(t.delete(k), m.delete(k));
         else {
@@ -127,7 +130,7 @@ test('colliding keys make the table reseed instead of degrading to a linear scan
   const t = new KeyTable<number>();
   // grow to a capacity that holds the flood without growing further
   for (let i = 0; i < 400; i++) t.set('fill' + i, i);
-  const inner = t as unknown as { seed: number; mask: number; hs: Int32Array };
+  const inner = t as unknown as { seed: number; mask: number; meta: Int32Array };
   const seed0 = inner.seed;
   const mask = inner.mask;
   const flood: string[] = [];
@@ -146,8 +149,9 @@ test('colliding keys make the table reseed instead of degrading to a linear scan
   // after the reseed no run is anywhere near the flood's length
   let longest = 0;
   let run = 0;
-  for (let i = 0; i < 2 * inner.hs.length; i++) {
-    run = inner.hs[i % inner.hs.length] !== 0 ? run + 1 : 0;
+  const slots = inner.meta.length / 2;
+  for (let i = 0; i < 2 * slots; i++) {
+    run = inner.meta[2 * (i % slots)] !== 0 ? run + 1 : 0;
     longest = Math.max(longest, run);
   }
   assert.ok(longest < 60, `longest run ${longest}`);
