@@ -176,7 +176,13 @@ export class CommandTable {
     }
   }
 
+  /** One-entry lookup cache; '' never names a command. */
+  private lastName = '';
+  private lastCmd: Command | undefined = undefined;
+
   private add(cmd: Command): void {
+    this.lastName = '';
+    this.lastCmd = undefined;
     cmd.id = this.nextId++;
     this.byName.set(cmd.fullName, cmd);
     this.byName.set(cmd.fullName.toUpperCase(), cmd);
@@ -186,7 +192,14 @@ export class CommandTable {
 
   /** Case-insensitive lookup honouring rename-command. */
   lookup(name: string): Command | undefined {
-    return this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+    // parsers hand the same name string back while a client repeats a command
+    if (name === this.lastName) return this.lastCmd;
+    const cmd = this.byName.get(name) ?? this.byName.get(name.toLowerCase());
+    if (cmd !== undefined) {
+      this.lastName = name;
+      this.lastCmd = cmd;
+    }
+    return cmd;
   }
 
   /** Command or subcommand for ACL rules and COMMAND INFO ('config|get'). */
@@ -201,6 +214,8 @@ export class CommandTable {
   rename(from: string, to: string): boolean {
     const cmd = this.byName.get(from.toLowerCase());
     if (!cmd) return false;
+    this.lastName = '';
+    this.lastCmd = undefined;
     for (const [k, v] of this.byName) if (v === cmd) this.byName.delete(k);
     if (to !== '') {
       this.byName.set(to.toLowerCase(), cmd);

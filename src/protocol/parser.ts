@@ -32,6 +32,8 @@ export class RespParser {
   private big: Buffer | null = null;
   private bigFill = 0;
   inline = false; // last command was inline (for MONITOR/log shapes)
+  /** The last command name read, reused while clients repeat it. */
+  private name = '';
 
   constructor(readonly limits: ParserLimits) {}
 
@@ -125,7 +127,14 @@ export class RespParser {
       const n = this.bulkLen;
       // like Redis, the two bytes after a bulk are skipped without being checked
       if (buf.length - pos < n + 2) return null;
-      this.argv.push(buf.latin1Slice(pos, pos + n));
+      if (this.argv.length === 0 && n === this.name.length && sameBytes(buf, pos, this.name)) {
+        // the same command name as last time: reuse its string (and the hash V8 cached on it)
+        this.argv.push(this.name);
+      } else {
+        const s = buf.latin1Slice(pos, pos + n);
+        if (this.argv.length === 0 && n <= 32) this.name = s;
+        this.argv.push(s);
+      }
       this.pos = pos + n + 2;
       this.bulkLen = -1;
       if (--this.argc === 0) return this.take();
@@ -175,6 +184,11 @@ function findCR(buf: Buffer, from: number): number {
   const end = Math.min(buf.length, from + 24);
   for (let i = from; i < end; i++) if (buf[i] === 13) return i;
   return end === buf.length ? -1 : buf.indexOf(13, end);
+}
+
+function sameBytes(buf: Buffer, pos: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (buf[pos + i] !== s.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Parses the decimal between `from` and `to` (exclusive) like string2ll; null if invalid. */
