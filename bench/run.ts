@@ -147,7 +147,8 @@ async function memory(): Promise<void> {
     const r = rss(srv.proc.pid!);
     rows.push(
       `${kind.padEnd(8)} keys=${dbsize} RSS=${(r / 1048576).toFixed(1)} MiB (${(r / N).toFixed(0)} B/key)` +
-        (kind === 'redis' && used ? ` used_memory=${(Number(used) / 1048576).toFixed(1)} MiB (${(Number(used) / N).toFixed(0)} B/key)` : ''),
+        (used ? ` used_memory=${(Number(used) / 1048576).toFixed(1)} MiB (${(Number(used) / N).toFixed(0)} B/key)` : '') +
+        (kind === 'redoubt' ? ' (used_memory: V8 heap in use)' : ''),
     );
     srv.proc.kill('SIGKILL');
   }

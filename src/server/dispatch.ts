@@ -5,6 +5,7 @@
 import { CMD, type Command } from '../commands/table.js';
 import { CLIENT, type Client } from './client.js';
 import type { Server } from './server.js';
+import { TableFullError } from '../store/keytable.js';
 
 const MULTI_PASSTHROUGH = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 const SUBSCRIBED_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
@@ -112,7 +113,13 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   } catch (e) {
     // a bug in one handler must not take the server (and everyone's data) down
     server.logger.warning(`Internal error in '${cmd.fullName}': ${(e as Error)?.stack ?? e}`);
-    c.error(e instanceof RangeError ? 'ERR reply or value too large for this server' : 'ERR internal error executing command');
+    c.error(
+      e instanceof TableFullError
+        ? 'ERR ' + e.message
+        : e instanceof RangeError
+          ? 'ERR reply or value too large for this server'
+          : 'ERR internal error executing command',
+    );
   }
   const t1 = performance.now();
   callClock.t = t1;
