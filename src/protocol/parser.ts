@@ -22,12 +22,14 @@ export class ProtocolError {
 }
 
 const EMPTY = Buffer.alloc(0);
+const EMPTY_ARGV: string[] = [];
 
 export class RespParser {
   private buf: Buffer = EMPTY;
   private pos = 0;
   private argc = 0; // remaining bulks of the current multibulk
   private argv: string[] = [];
+  private argi = 0; // next index in argv
   private bulkLen = -1;
   private big: Buffer | null = null;
   private bigFill = 0;
@@ -67,7 +69,7 @@ export class RespParser {
         const b = this.big;
         this.big = null;
         this.bigFill = 0;
-        this.argv.push(b.latin1Slice(0, b.length - 2));
+        this.argv[this.argi++] = b.latin1Slice(0, b.length - 2);
         this.bulkLen = -1;
         if (--this.argc === 0) return this.take();
         continue;
@@ -93,7 +95,10 @@ export class RespParser {
         this.pos = nl + 2;
         if (n <= 0) continue; // Redis ignores empty multibulks
         this.argc = n;
-        this.argv = [];
+        // exact size for ordinary commands (no growth garbage); like Redis, no
+        // more than 1024 slots up front for a declared count nobody has sent yet
+        this.argv = n <= 1024 ? new Array<string>(n) : [];
+        this.argi = 0;
         continue;
       }
       // inside a multibulk: read bulks
@@ -127,13 +132,13 @@ export class RespParser {
       const n = this.bulkLen;
       // like Redis, the two bytes after a bulk are skipped without being checked
       if (buf.length - pos < n + 2) return null;
-      if (this.argv.length === 0 && n === this.name.length && sameBytes(buf, pos, this.name)) {
+      if (this.argi === 0 && n === this.name.length && sameBytes(buf, pos, this.name)) {
         // the same command name as last time: reuse its string (and the hash V8 cached on it)
-        this.argv.push(this.name);
+        this.argv[this.argi++] = this.name;
       } else {
         const s = buf.latin1Slice(pos, pos + n);
-        if (this.argv.length === 0 && n <= 32) this.name = s;
-        this.argv.push(s);
+        if (this.argi === 0 && n <= 32) this.name = s;
+        this.argv[this.argi++] = s;
       }
       this.pos = pos + n + 2;
       this.bulkLen = -1;
@@ -143,7 +148,7 @@ export class RespParser {
 
   private take(): string[] {
     const a = this.argv;
-    this.argv = [];
+    this.argv = EMPTY_ARGV;
     if (this.pos >= this.buf.length) {
       this.buf = EMPTY;
       this.pos = 0;
