@@ -38,8 +38,8 @@ const MAX_CAPACITY = 2 ** 25;
 
 /** Thrown by an insert into a table that has no free slot left. */
 export class TableFullError extends RangeError {
-  constructor() {
-    super(`a database holds at most ${MAX_CAPACITY - 1} keys`);
+  constructor(max: number) {
+    super(`a database holds at most ${max} keys`);
   }
 }
 
@@ -93,6 +93,9 @@ export class KeyTable<V> {
   /** [key, value] per slot */
   private kv: unknown[] = filled(2 * MIN_CAPACITY);
   private growAt = Math.floor(MIN_CAPACITY * MAX_LOAD);
+
+  /** `maxCapacity` (a power of two) is lowered by tests only. */
+  constructor(private readonly maxCapacity = MAX_CAPACITY) {}
 
   get capacity(): number {
     return this.mask + 1;
@@ -156,7 +159,7 @@ export class KeyTable<V> {
       probes++;
     }
     // one slot always stays empty: probes end there
-    if (this.size >= this.mask) throw new TableFullError();
+    if (this.size >= this.mask) throw new TableFullError(this.mask);
     meta[2 * i] = h;
     meta[2 * i + 1] = aux;
     kv[2 * i] = key;
@@ -213,7 +216,7 @@ export class KeyTable<V> {
   }
 
   private resize(cap: number): void {
-    if (cap > MAX_CAPACITY) return; // keep going at a higher load
+    if (cap > this.maxCapacity) return; // keep going at a higher load
     this.rehash(cap, this.seed);
   }
 

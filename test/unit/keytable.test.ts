@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KeyTable, hashKey } from '../../src/store/keytable.js';
+import { KeyTable, TableFullError, hashKey } from '../../src/store/keytable.js';
 
 type Op = { t: 'set' | 'del' | 'get'; k: number } | { t: 'clear' };
 
@@ -155,4 +155,19 @@ test('colliding keys make the table reseed instead of degrading to a linear scan
     longest = Math.max(longest, run);
   }
   assert.ok(longest < 60, `longest run ${longest}`);
+});
+
+test('a full table refuses new keys with TableFullError and still answers lookups', () => {
+  const t = new KeyTable<number>(64);
+  for (let i = 0; i < 63; i++) t.set('f' + i, i);
+  assert.equal(t.capacity, 64);
+  assert.throws(() => t.set('one-more', 1), (e: unknown) => e instanceof TableFullError && /at most 63 keys/.test((e as Error).message));
+  // overwriting is still fine, and a miss ends at the one free slot
+  t.set('f1', 100);
+  assert.equal(t.get('f1'), 100);
+  assert.equal(t.get('missing'), undefined);
+  assert.equal(t.size, 63);
+  assert.ok(t.delete('f0'));
+  t.set('one-more', 1);
+  assert.equal(t.get('one-more'), 1);
 });
