@@ -402,7 +402,7 @@ export const PARAMS: ParamDef[] = [
   i('hz', 10, 0n, INT_MAX, { normalize: (v) => String(Math.min(500, Math.max(1, Number(v)))) }),
   b('dynamic-hz', 'yes', STORED),
   i('active-expire-effort', 1, 1n, 10n),
-  b('activerehashing', 'yes', STORED),
+  b('activerehashing', 'yes'),
   e('shutdown-on-sigint', 'default', [], SHUTDOWN_ON_SIG),
   e('shutdown-on-sigterm', 'default', [], SHUTDOWN_ON_SIG),
   i('shutdown-timeout', 10, 0n, INT_MAX),

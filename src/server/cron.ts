@@ -20,6 +20,10 @@ export function startCron(server: Server): Cron {
     updateLruClock(now);
     tick++;
     if (server.activeExpireEnabled) activeExpireCycle(server, now, 25000 / server.config.num('hz'));
+    // Redis's activerehashing: a resize in progress also advances when nobody writes
+    if (server.config.bool('activerehashing')) {
+      for (const db of server.keyspace.dbs) if (db.dict.resizing) db.dict.rehashFor(1);
+    }
     const hz = server.config.num('hz');
     if (tick % Math.max(1, hz) === 0) {
       clientsTimeouts(server, now);

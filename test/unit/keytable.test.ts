@@ -26,8 +26,10 @@ const auxFor = (v: number) => (v * 2654435761) | 0;
 
 test('KeyTable behaves like a Map under random sets, deletes and clears (with grows, shrinks and backward shifts)', () => {
   fc.assert(
-    fc.property(fc.array(opArb, { minLength: 50, maxLength: 1500, size: 'max' }), (ops) => {
-      const t = new KeyTable<number>();
+    fc.property(fc.array(opArb, { minLength: 50, maxLength: 1500, size: 'max' }), fc.constantFrom(1, 3, 64), (ops, step) => {
+      // a small step budget keeps resizes in progress across many operations
+      const t = new KeyTable<number>(undefined, step);
+      let sawResize = false;
       const m = new Map<string, number>();
       let n = 0;
       for (const op of ops) {
@@ -37,6 +39,7 @@ test('KeyTable behaves like a Map under random sets, deletes and clears (with gr
           continue;
         }
         const k = keyOf(op.k);
+        sawResize ||= t.resizing;
         if (op.t === 'set') {
           t.set(k, ++n, auxFor(n));
           m.set(k, n);
@@ -47,6 +50,7 @@ test('KeyTable behaves like a Map under random sets, deletes and clears (with gr
         }
       }
       sameContents(t, m);
+      if (step === 1 && ops.length > 1000 && ops.filter((o) => o.t === 'set').length > 400) assert.ok(sawResize || t.resizing, 'no resize was ever in progress');
     }),
     { numRuns: 200 },
   );
@@ -78,8 +82,9 @@ test('SCAN over a KeyTable returns every key present for the whole scan, across 
       fc.integer({ min: 0, max: 3000 }),
       fc.array(fc.record({ add: fc.integer({ min: 0, max: 2000 }), del: fc.integer({ min: 0, max: 3000 }) }), { maxLength: 200 }),
       fc.integer({ min: 1, max: 50 }),
-      (initial, churn, count) => {
-        const t = new KeyTable<number>();
+      fc.constantFrom(1, 2, 64),
+      (initial, churn, count, stepSlots) => {
+        const t = new KeyTable<number>(undefined, stepSlots);
         for (let i = 0; i < initial; i++) t.set('s' + i, i);
         const stable = new Set<string>();
         for (let i = 0; i < initial; i++) stable.add('s' + i);
@@ -170,4 +175,41 @@ test('a full table refuses new keys with TableFullError and still answers lookup
   assert.ok(t.delete('f0'));
   t.set('one-more', 1);
   assert.equal(t.get('one-more'), 1);
+});
+
+test('a resize moves members incrementally: no single insert pays for moving the whole table', () => {
+  const t = new KeyTable<number>();
+  const n = 400_000;
+  let worst = 0;
+  let movedAtOnce = 0;
+  for (let i = 0; i < n; i++) {
+    const cap = t.capacity;
+    const t0 = performance.now();
+    t.set('key:' + i, i);
+    const d = performance.now() - t0;
+    if (t.capacity !== cap) {
+      worst = Math.max(worst, d);
+      if (!t.resizing) movedAtOnce++;
+    }
+  }
+  // only the first tiny tables may finish within the insert that started them
+  assert.ok(movedAtOnce <= 3, `${movedAtOnce} grows finished at once`);
+  assert.ok(t.resizing || t.capacity >= n / 0.6);
+  t.rehashFor(1000);
+  assert.equal(t.resizing, false);
+  for (let i = 0; i < n; i += 997) assert.equal(t.get('key:' + i), i);
+  assert.equal(t.size, n);
+  // the pause is the allocation of the new arrays, not the move (~100 ms for this size before)
+  assert.ok(worst < 60, `worst grow took ${worst.toFixed(1)} ms`);
+});
+
+test('randomKey and iteration see both tables during a resize', () => {
+  const t = new KeyTable<number>(undefined, 1);
+  for (let i = 0; i < 1000; i++) t.set('r' + i, i);
+  assert.ok(t.resizing, 'expected a resize in progress');
+  assert.equal([...t.keys()].length, 1000);
+  assert.equal(new Set(t.keys()).size, 1000);
+  const seen = new Set<string>();
+  for (let i = 0; i < 20_000; i++) seen.add(t.randomKey()!);
+  assert.ok(seen.size > 900, `randomKey reached ${seen.size} keys`);
 });
