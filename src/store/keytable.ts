@@ -18,8 +18,9 @@
 // SCAN relies on that: it visits home buckets in Redis's reverse-binary cursor
 // order and gives Redis's guarantee across grows and shrinks.
 //
-// Iterators (keys/values/entries) must not be used across a mutation of the
-// table; callers that delete while walking collect first.
+// Iterators (keys/values/entries) must not be used across other calls on the
+// table: during a resize even a lookup moves members. Callers that delete
+// while walking collect first.
 
 import { randomInt } from 'node:crypto';
 
