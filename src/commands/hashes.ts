@@ -10,8 +10,6 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { NOTIFY } from '../store/types.js';
 import { HashValue, type HLimits } from '../store/hash.js';
-import { randomMapKey } from '../store/db.js';
-import { scanMap } from '../store/scan.js';
 import { matchCompiled } from '../util/glob.js';
 import { parseI64, parseIntFast, parseLongDouble, addDecimal, parseLong } from '../util/numbers.js';
 import { ERR } from './errors.js';
@@ -287,7 +285,7 @@ function hrandfield(c: Client, argv: string[]): void {
   const h = hread(c, argv[1]);
   if (h === false) return;
   if (h === null) return c.nil();
-  c.bulk(randomMapKey(h.map) as string);
+  c.bulk(h.randomField());
 }
 
 function replyPair(c: Client, k: string, v: string, withvalues: boolean, nested: boolean): void {
@@ -318,7 +316,7 @@ function hrandfieldCount(c: Client, key: string, l: number, withvalues: boolean)
       }
     } else {
       for (let i = 0; i < count; i++) {
-        const k = randomMapKey(m) as string;
+        const k = h.randomField();
         replyPair(c, k, m.get(k) as string, withvalues, nested);
       }
     }
@@ -361,9 +359,9 @@ function hscan(c: Client, argv: string[]): void {
     fields = [];
     for (const k of m.keys()) if (g === null || matchCompiled(g, k)) fields.push(k);
   } else {
-    const r = scanMap(m, cursor, count, g === null ? undefined : (k: string) => matchCompiled(g, k));
-    next = r.cursor;
-    fields = r.items;
+    const found: string[] = [];
+    next = String(h.scan(cursor, count, found));
+    fields = g === null ? found : found.filter((k) => matchCompiled(g, k));
   }
   let o = '*2\r\n$' + next.length + '\r\n' + next + '\r\n*' + fields.length * 2 + '\r\n';
   for (const k of fields) {

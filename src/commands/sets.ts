@@ -11,7 +11,6 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { NOTIFY } from '../store/types.js';
 import { SetValue } from '../store/set.js';
-import { scanMap } from '../store/scan.js';
 import { matchCompiled } from '../util/glob.js';
 import { parseLong } from '../util/numbers.js';
 import { ERR } from './errors.js';
@@ -483,14 +482,14 @@ function sscan(c: Client, argv: string[]): void {
   const g = opts.match;
   let next = '0';
   let items: string[];
-  const ht = s.hashtable();
-  if (ht === null) {
+  const found: string[] = [];
+  const n = s.scan(cursor, count, found);
+  if (n === null) {
     items = [];
     for (const m of s) if (g === null || matchCompiled(g, m)) items.push(m);
   } else {
-    const r = scanMap(ht as unknown as Map<string, unknown>, cursor, count, g === null ? undefined : (m: string) => matchCompiled(g, m));
-    next = r.cursor;
-    items = r.items;
+    next = String(n);
+    items = g === null ? found : found.filter((m) => matchCompiled(g, m));
   }
   let o = '*2\r\n$' + next.length + '\r\n' + next + '\r\n*' + items.length + '\r\n';
   for (const m of items) o += '$' + m.length + '\r\n' + m + '\r\n';

@@ -1,6 +1,6 @@
-// The Redis hash type. Every hash is one Map<field, value>; `listpack` only
-// tracks the encoding Redis 7.0 would report (OBJECT ENCODING, and HSCAN,
-// which returns a listpack-encoded hash in one call).
+// The Redis hash type: a Map<field, value> while Redis would keep it
+// listpack-encoded, a KeyTable once it converts to a hashtable (OBJECT
+// ENCODING, and HSCAN, which returns a listpack-encoded hash in one call).
 //
 // A V8 Map iterates in insertion order and an update keeps the entry's place,
 // exactly like a listpack (append at the tail, replace in place, delete in
@@ -19,6 +19,8 @@
 // The thresholds are passed in by the caller (store/ does not read config).
 
 import type { RObject } from './types.js';
+import { KeyTable } from './keytable.js';
+import { randomMapKey } from './db.js';
 
 /** hash-max-listpack-entries / hash-max-listpack-value. */
 export interface HLimits {
@@ -26,15 +28,43 @@ export interface HLimits {
   value: number;
 }
 
+/** What both representations offer: a Map while listpack, a KeyTable once hashtable. */
+export interface FieldMap {
+  readonly size: number;
+  get(k: string): string | undefined;
+  has(k: string): boolean;
+  set(k: string, v: string): unknown;
+  delete(k: string): boolean;
+  keys(): IterableIterator<string>;
+  values(): IterableIterator<string>;
+  entries(): IterableIterator<[string, string]>;
+  [Symbol.iterator](): IterableIterator<[string, string]>;
+}
+
 export class HashValue implements RObject {
   readonly type = 'hash' as const;
-  readonly map: Map<string, string>;
-  /** True while Redis would keep this hash listpack-encoded. */
-  listpack: boolean;
+  /**
+   * Insertion-ordered Map while listpack-encoded (Redis's listpack order);
+   * a KeyTable once hashtable-encoded: large hashes get the keyspace's cheaper
+   * lookups, and Redis's dict order is no order anyway.
+   */
+  map: FieldMap;
 
-  constructor(listpack = true, map?: Map<string, string>) {
-    this.listpack = listpack;
-    this.map = map ?? new Map();
+  constructor(listpack = true, map?: FieldMap) {
+    this.map = map ?? (listpack ? new Map<string, string>() : new KeyTable<string>());
+  }
+
+  /** True while Redis would keep this hash listpack-encoded. */
+  get listpack(): boolean {
+    return this.map instanceof Map;
+  }
+
+  /** hashTypeConvert: listpack to hashtable, never back. */
+  toHashtable(): void {
+    if (!(this.map instanceof Map)) return;
+    const t = new KeyTable<string>();
+    for (const [k, v] of this.map) t.set(k, v);
+    this.map = t;
   }
 
   encoding(): string {
@@ -62,7 +92,7 @@ export class HashValue implements RObject {
     const max = lim.value;
     for (let i = start; i <= end; i++) {
       if (args[i].length > max) {
-        this.listpack = false;
+        this.toHashtable();
         return;
       }
     }
@@ -73,11 +103,13 @@ export class HashValue implements RObject {
    * Converts on long field/value and when the entry count exceeds the limit.
    */
   set(field: string, value: string, lim: HLimits): boolean {
+    if (this.listpack && (field.length > lim.value || value.length > lim.value)) this.toHashtable();
     const m = this.map;
-    if (this.listpack && (field.length > lim.value || value.length > lim.value)) this.listpack = false;
-    const had = m.has(field);
+    // one lookup, not has()+set(): with many fields each costs a cache miss
+    const before = m.size;
     m.set(field, value);
-    if (this.listpack && !had && m.size > lim.entries) this.listpack = false;
+    const had = m.size === before;
+    if (!had && m.size > lim.entries && this.listpack) this.toHashtable();
     return had;
   }
 
@@ -85,8 +117,23 @@ export class HashValue implements RObject {
     return this.map.delete(field);
   }
 
+  /** A random field of a non-empty hash. */
+  randomField(): string {
+    const m = this.map;
+    return (m instanceof Map ? randomMapKey(m) : (m as KeyTable<string>).randomKey()) as string;
+  }
+
+  /** One HSCAN step over a hashtable-encoded hash (see KeyTable.scan); null while listpack. */
+  scan(cursor: number, count: number, out: string[]): number | null {
+    const m = this.map;
+    return m instanceof Map ? null : (m as KeyTable<string>).scan(cursor, count, out);
+  }
+
   /** Deep copy (COPY, RESTORE...): same encoding, same entries. */
   clone(): HashValue {
-    return new HashValue(this.listpack, new Map(this.map));
+    if (this.map instanceof Map) return new HashValue(true, new Map(this.map));
+    const t = new KeyTable<string>();
+    for (const [k, v] of this.map) t.set(k, v);
+    return new HashValue(false, t);
   }
 }

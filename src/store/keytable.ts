@@ -18,9 +18,9 @@
 // SCAN relies on that: it visits home buckets in Redis's reverse-binary cursor
 // order and gives Redis's guarantee across grows and shrinks.
 //
-// Iterators (keys/values/entries) must not be used across other calls on the
-// table: during a resize even a lookup moves members. Callers that delete
-// while walking collect first.
+// Iterators (keys/values/entries) may be used across lookups (get/has/find)
+// but not across set/delete/randomKey, which can move members during a
+// resize. Callers that write while walking collect first.
 
 import { randomInt } from 'node:crypto';
 
@@ -177,10 +177,11 @@ export class KeyTable<V> {
 
   /**
    * Slot of `key`, or -1. Slots of the old table during a resize are numbered
-   * from `capacity` on. A slot number is valid until the next table call.
+   * from `capacity` on. A slot number is valid until the next set, delete or
+   * randomKey: lookups never move members (so a walk over the table may look
+   * keys up in it), only writes advance a resize.
    */
   find(key: string): number {
-    if (this.oMeta !== null) this.rehashStep(this.stepSlots);
     const h = hashKey(key, this.seed);
     const meta = this.meta;
     const m = this.mask;
@@ -238,6 +239,7 @@ export class KeyTable<V> {
 
   /** Inserts or overwrites; `aux` is stored either way. */
   set(key: string, value: V, aux = 0): this {
+    if (this.oMeta !== null) this.rehashStep(this.stepSlots);
     const i = this.find(key);
     if (i >= 0) {
       this.setValueAt(i, value);
@@ -267,6 +269,7 @@ export class KeyTable<V> {
   }
 
   delete(key: string): boolean {
+    if (this.oMeta !== null) this.rehashStep(this.stepSlots);
     const i = this.find(key);
     if (i < 0) return false;
     const c = this.mask + 1;

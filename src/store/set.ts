@@ -4,8 +4,8 @@
 //   most set-max-intset-entries of them. Redis keeps them sorted ascending and
 //   every reply that walks the set (SMEMBERS, SINTER, SPOP of all...) lists them
 //   in that order, so we keep a sorted array of the member strings;
-// - hashtable: anything else, a Set<string> (Redis's order is its dict's, which
-//   clients cannot rely on; ours is insertion order).
+// - hashtable: anything else, a KeyTable (the keyspace's hash table; Redis's
+//   order is its dict's, which clients cannot rely on, and so is ours).
 // setTypeAdd converts an intset to a hashtable when a non-integer member is
 // added or the size exceeds the limit; removals never convert back. Only
 // SPOP's "rebuild" strategy (and set algebra results, which are new sets)
@@ -15,7 +15,13 @@
 
 import type { RObject } from './types.js';
 import { isIntsetMember } from './ds/intset-check.js';
-import { randomMapKey } from './db.js';
+import { KeyTable } from './keytable.js';
+
+function tableOf(members: Iterable<string>): KeyTable<1> {
+  const t = new KeyTable<1>();
+  for (const m of members) t.set(m, 1);
+  return t;
+}
 
 /** Compares two canonical int64 strings by numeric value. */
 export function compareIntStrings(a: string, b: string): number {
@@ -44,9 +50,9 @@ export class SetValue implements RObject {
   /** Members sorted by value while intset-encoded, else null. */
   private ints: string[] | null;
   /** Members while hashtable-encoded, else null. */
-  private ht: Set<string> | null;
+  private ht: KeyTable<1> | null;
 
-  private constructor(ints: string[] | null, ht: Set<string> | null) {
+  private constructor(ints: string[] | null, ht: KeyTable<1> | null) {
     this.ints = ints;
     this.ht = ht;
   }
@@ -58,12 +64,12 @@ export class SetValue implements RObject {
 
   /** createSetObject: an empty hashtable set. */
   static createHashtable(): SetValue {
-    return new SetValue(null, new Set());
+    return new SetValue(null, new KeyTable<1>());
   }
 
   /** setTypeCreate: the encoding that can hold `first`. */
   static create(first: string): SetValue {
-    return isIntsetMember(first) ? new SetValue([], null) : new SetValue(null, new Set());
+    return isIntsetMember(first) ? new SetValue([], null) : new SetValue(null, new KeyTable<1>());
   }
 
   encoding(): string {
@@ -75,12 +81,12 @@ export class SetValue implements RObject {
   }
 
   get size(): number {
-    return this.ints !== null ? this.ints.length : (this.ht as Set<string>).size;
+    return this.ints !== null ? this.ints.length : (this.ht as KeyTable<1>).size;
   }
 
   has(m: string): boolean {
     const ints = this.ints;
-    if (ints === null) return (this.ht as Set<string>).has(m);
+    if (ints === null) return (this.ht as KeyTable<1>).has(m);
     if (!isIntsetMember(m)) return false;
     const i = lowerBound(ints, m);
     return i < ints.length && ints[i] === m;
@@ -90,14 +96,14 @@ export class SetValue implements RObject {
   add(m: string, maxIntset: number): boolean {
     const ints = this.ints;
     if (ints === null) {
-      const ht = this.ht as Set<string>;
+      const ht = this.ht as KeyTable<1>;
       const n = ht.size;
-      ht.add(m);
+      ht.set(m, 1);
       return ht.size !== n;
     }
     if (!isIntsetMember(m)) {
       this.toHashtable();
-      (this.ht as Set<string>).add(m);
+      (this.ht as KeyTable<1>).set(m, 1);
       return true;
     }
     const i = lowerBound(ints, m);
@@ -111,7 +117,7 @@ export class SetValue implements RObject {
   /** setTypeRemove: true when `m` was a member. */
   remove(m: string): boolean {
     const ints = this.ints;
-    if (ints === null) return (this.ht as Set<string>).delete(m);
+    if (ints === null) return (this.ht as KeyTable<1>).delete(m);
     if (!isIntsetMember(m)) return false;
     const i = lowerBound(ints, m);
     if (i >= ints.length || ints[i] !== m) return false;
@@ -121,13 +127,13 @@ export class SetValue implements RObject {
   }
 
   private toHashtable(): void {
-    this.ht = new Set(this.ints as string[]);
+    this.ht = tableOf(this.ints as string[]);
     this.ints = null;
   }
 
   /** Members in Redis's iteration order for intsets (ascending). */
   [Symbol.iterator](): IterableIterator<string> {
-    return this.ints !== null ? this.ints.values() : (this.ht as Set<string>).values();
+    return this.ints !== null ? this.ints.values() : (this.ht as KeyTable<1>).keys();
   }
 
   members(): IterableIterator<string> {
@@ -136,22 +142,19 @@ export class SetValue implements RObject {
 
   /** A snapshot of the members (safe to keep while the set changes). */
   toArray(): string[] {
-    return this.ints !== null ? this.ints.slice() : [...(this.ht as Set<string>)];
+    return this.ints !== null ? this.ints.slice() : [...(this.ht as KeyTable<1>).keys()];
   }
 
-  /**
-   * The hashtable's backing Set, for cursor scans (scanMap works on any
-   * Map-like keys()/has()); null while intset-encoded.
-   */
-  hashtable(): Set<string> | null {
-    return this.ht;
+  /** One SSCAN step over a hashtable-encoded set (see KeyTable.scan); null while intset. */
+  scan(cursor: number, count: number, out: string[]): number | null {
+    return this.ht === null ? null : this.ht.scan(cursor, count, out);
   }
 
   /** A random member of a non-empty set. */
   random(): string {
     const ints = this.ints;
     if (ints !== null) return ints[Math.floor(Math.random() * ints.length)];
-    return randomMapKey(this.ht as unknown as Map<string, unknown>) as string;
+    return (this.ht as KeyTable<1>).randomKey() as string;
   }
 
   /** Takes over another set's members and encoding (SPOP's dbOverwrite with a rebuilt set). */
@@ -162,6 +165,6 @@ export class SetValue implements RObject {
 
   /** Deep copy (COPY, RESTORE...): same encoding, same members. */
   clone(): SetValue {
-    return this.ints !== null ? new SetValue(this.ints.slice(), null) : new SetValue(null, new Set(this.ht as Set<string>));
+    return this.ints !== null ? new SetValue(this.ints.slice(), null) : new SetValue(null, tableOf((this.ht as KeyTable<1>).keys()));
   }
 }
