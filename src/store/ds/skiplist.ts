@@ -28,6 +28,8 @@
  * All rank arguments are 0-based. Callers normalize negative indices.
  */
 
+import { KeyTable } from '../keytable.js';
+
 /** Max entries (leaf elements or inner children) per node. */
 const CAP = 64;
 /** A non-root node with fewer entries than this is merged or refilled. */
@@ -97,7 +99,8 @@ function lessThan(s1: number, m1: string, s2: number, m2: string): boolean {
 }
 
 export class SortedSet {
-  private readonly dict = new Map<string, number>();
+  /** member -> score: the keyspace's hash table (cheaper lookups than a Map in big sets). */
+  private readonly dict = new KeyTable<number>();
 
   // The pools, created by newPools() (from the constructor).
   // Leaves: leaf x has lN[x] elements in slots x*SLOTS.. of lS/lM.
@@ -153,9 +156,14 @@ export class SortedSet {
     return s;
   }
 
-  /** member -> score map (read-only view; do not mutate). */
-  get map(): ReadonlyMap<string, number> {
-    return this.dict;
+  /** Members in hash-table order (no score order). */
+  members(): IterableIterator<string> {
+    return this.dict.keys();
+  }
+
+  /** One ZSCAN step over the member table (see KeyTable.scan). */
+  scan(cursor: number, count: number, out: string[]): number {
+    return this.dict.scan(cursor, count, out);
   }
 
   // ---------------------------------------------------------------- mutation
