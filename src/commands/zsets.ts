@@ -17,6 +17,7 @@ import { SetValue } from '../store/set.js';
 import type { SortedSet, ZEntry, LexBound } from '../store/ds/skiplist.js';
 import { ERR } from './errors.js';
 import { blocking, parseTimeout } from '../server/blocking.js';
+import { scanMap } from '../store/scan.js';
 import { matchCompiled } from '../util/glob.js';
 import { parseDouble, parseLong } from '../util/numbers.js';
 import { formatDoubleForReply } from '../protocol/reply.js';
@@ -1085,9 +1086,9 @@ function zscan(c: Client, argv: string[]): void {
     members = [];
     for (const [m] of z.zs) if (accept === undefined || accept(m)) members.push(m);
   } else {
-    const found: string[] = [];
-    next = String(z.zs.scan(cursor, count, found));
-    members = accept === undefined ? found : found.filter(accept);
+    const r = scanMap(z.zs.map as Map<string, number>, cursor, count, accept);
+    next = r.cursor;
+    members = r.items;
   }
   c.array(2);
   c.bulk(next);

@@ -80,7 +80,7 @@ export class ZSetValue implements RObject {
   /** Longest member in bytes. */
   maxMemberLength(): number {
     let m = 0;
-    for (const k of this.zs.members()) if (k.length > m) m = k.length;
+    for (const k of this.zs.map.keys()) if (k.length > m) m = k.length;
     return m;
   }
 

@@ -28,8 +28,6 @@
  * All rank arguments are 0-based. Callers normalize negative indices.
  */
 
-import { KeyTable } from '../keytable.js';
-
 /** Max entries (leaf elements or inner children) per node. */
 const CAP = 64;
 /** A non-root node with fewer entries than this is merged or refilled. */
@@ -99,8 +97,7 @@ function lessThan(s1: number, m1: string, s2: number, m2: string): boolean {
 }
 
 export class SortedSet {
-  /** member -> score: the keyspace's hash table (cheaper lookups than a Map in big sets). */
-  private readonly dict = new KeyTable<number>();
+  private readonly dict = new Map<string, number>();
 
   // The pools, created by newPools() (from the constructor).
   // Leaves: leaf x has lN[x] elements in slots x*SLOTS.. of lS/lM.
@@ -156,14 +153,9 @@ export class SortedSet {
     return s;
   }
 
-  /** Members in hash-table order (no score order). */
-  members(): IterableIterator<string> {
-    return this.dict.keys();
-  }
-
-  /** One ZSCAN step over the member table (see KeyTable.scan). */
-  scan(cursor: number, count: number, out: string[]): number {
-    return this.dict.scan(cursor, count, out);
+  /** member -> score map (read-only view; do not mutate). */
+  get map(): ReadonlyMap<string, number> {
+    return this.dict;
   }
 
   // ---------------------------------------------------------------- mutation
