@@ -359,9 +359,9 @@ function hscan(c: Client, argv: string[]): void {
     fields = [];
     for (const k of m.keys()) if (g === null || matchCompiled(g, k)) fields.push(k);
   } else {
-    const found: string[] = [];
-    next = String(h.scan(cursor, count, found));
-    fields = g === null ? found : found.filter((k) => matchCompiled(g, k));
+    const r = h.scan(cursor, count, g === null ? undefined : (k: string) => matchCompiled(g, k));
+    next = r.cursor;
+    fields = r.items;
   }
   let o = '*2\r\n$' + next.length + '\r\n' + next + '\r\n*' + fields.length * 2 + '\r\n';
   for (const k of fields) {

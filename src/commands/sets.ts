@@ -482,14 +482,13 @@ function sscan(c: Client, argv: string[]): void {
   const g = opts.match;
   let next = '0';
   let items: string[];
-  const found: string[] = [];
-  const n = s.scan(cursor, count, found);
-  if (n === null) {
+  const r = s.scan(cursor, count, g === null ? undefined : (m: string) => matchCompiled(g, m));
+  if (r === null) {
     items = [];
     for (const m of s) if (g === null || matchCompiled(g, m)) items.push(m);
   } else {
-    next = String(n);
-    items = g === null ? found : found.filter((m) => matchCompiled(g, m));
+    next = r.cursor;
+    items = r.items;
   }
   let o = '*2\r\n$' + next.length + '\r\n' + next + '\r\n*' + items.length + '\r\n';
   for (const m of items) o += '$' + m.length + '\r\n' + m + '\r\n';

@@ -21,6 +21,7 @@
 import type { RObject } from './types.js';
 import { KeyTable } from './keytable.js';
 import { randomMapKey } from './db.js';
+import { scanMap, type ScanResult } from './scan.js';
 
 /** hash-max-listpack-entries / hash-max-listpack-value. */
 export interface HLimits {
@@ -41,27 +42,35 @@ export interface FieldMap {
   [Symbol.iterator](): IterableIterator<[string, string]>;
 }
 
+/**
+ * Fields a hashtable-encoded hash keeps in a Map before it moves to a KeyTable:
+ * an empty KeyTable costs ~500 bytes more than a small Map, and only big hashes
+ * gain from its cheaper lookups.
+ */
+const TABLE_AFTER = 128;
+
 export class HashValue implements RObject {
   readonly type = 'hash' as const;
   /**
-   * Insertion-ordered Map while listpack-encoded (Redis's listpack order);
-   * a KeyTable once hashtable-encoded: large hashes get the keyspace's cheaper
-   * lookups, and Redis's dict order is no order anyway.
+   * An insertion-ordered Map (Redis's listpack order while listpack-encoded),
+   * or, for a hashtable-encoded hash past TABLE_AFTER fields, a KeyTable
+   * (Redis's dict order is no order anyway).
    */
   map: FieldMap;
+  /** True while Redis would keep this hash listpack-encoded. */
+  listpack: boolean;
 
   constructor(listpack = true, map?: FieldMap) {
-    this.map = map ?? (listpack ? new Map<string, string>() : new KeyTable<string>());
-  }
-
-  /** True while Redis would keep this hash listpack-encoded. */
-  get listpack(): boolean {
-    return this.map instanceof Map;
+    this.listpack = listpack;
+    this.map = map ?? new Map<string, string>();
   }
 
   /** hashTypeConvert: listpack to hashtable, never back. */
   toHashtable(): void {
-    if (!(this.map instanceof Map)) return;
+    this.listpack = false;
+  }
+
+  private toTable(): void {
     const t = new KeyTable<string>();
     for (const [k, v] of this.map) t.set(k, v);
     this.map = t;
@@ -110,6 +119,7 @@ export class HashValue implements RObject {
     m.set(field, value);
     const had = m.size === before;
     if (!had && m.size > lim.entries && this.listpack) this.toHashtable();
+    if (!had && !this.listpack && m.size > TABLE_AFTER && m instanceof Map) this.toTable();
     return had;
   }
 
@@ -123,17 +133,20 @@ export class HashValue implements RObject {
     return (m instanceof Map ? randomMapKey(m) : (m as KeyTable<string>).randomKey()) as string;
   }
 
-  /** One HSCAN step over a hashtable-encoded hash (see KeyTable.scan); null while listpack. */
-  scan(cursor: number, count: number, out: string[]): number | null {
+  /** One HSCAN step over a hashtable-encoded hash (listpack ones answer in one call). */
+  scan(cursor: number, count: number, accept: ((k: string) => boolean) | undefined): ScanResult<string> {
     const m = this.map;
-    return m instanceof Map ? null : (m as KeyTable<string>).scan(cursor, count, out);
+    if (m instanceof Map) return scanMap(m, cursor, count, accept);
+    const found: string[] = [];
+    const next = (m as KeyTable<string>).scan(cursor, count, found);
+    return { cursor: String(next), items: accept === undefined ? found : found.filter(accept) };
   }
 
   /** Deep copy (COPY, RESTORE...): same encoding, same entries. */
   clone(): HashValue {
-    if (this.map instanceof Map) return new HashValue(true, new Map(this.map));
-    const t = new KeyTable<string>();
-    for (const [k, v] of this.map) t.set(k, v);
-    return new HashValue(false, t);
+    if (this.map instanceof Map) return new HashValue(this.listpack, new Map(this.map));
+    const h = new HashValue(false, this.map);
+    h.toTable();
+    return h;
   }
 }

@@ -4,8 +4,10 @@
 //   most set-max-intset-entries of them. Redis keeps them sorted ascending and
 //   every reply that walks the set (SMEMBERS, SINTER, SPOP of all...) lists them
 //   in that order, so we keep a sorted array of the member strings;
-// - hashtable: anything else, a KeyTable (the keyspace's hash table; Redis's
-//   order is its dict's, which clients cannot rely on, and so is ours).
+// - hashtable: anything else, a Set<string> (Redis's order is its dict's, which
+//   clients cannot rely on; ours is insertion order), which becomes a KeyTable
+//   (the keyspace's hash table, cheaper lookups) past TABLE_AFTER members: an
+//   empty KeyTable costs ~500 bytes more than a small Set.
 // setTypeAdd converts an intset to a hashtable when a non-integer member is
 // added or the size exceeds the limit; removals never convert back. Only
 // SPOP's "rebuild" strategy (and set algebra results, which are new sets)
@@ -15,7 +17,11 @@
 
 import type { RObject } from './types.js';
 import { isIntsetMember } from './ds/intset-check.js';
+import { randomMapKey } from './db.js';
 import { KeyTable } from './keytable.js';
+import { scanMap, type ScanResult } from './scan.js';
+
+const TABLE_AFTER = 128;
 
 function tableOf(members: Iterable<string>): KeyTable<1> {
   const t = new KeyTable<1>();
@@ -50,11 +56,14 @@ export class SetValue implements RObject {
   /** Members sorted by value while intset-encoded, else null. */
   private ints: string[] | null;
   /** Members while hashtable-encoded, else null. */
-  private ht: KeyTable<1> | null;
+  private ht: Set<string> | null;
+  /** Members of a big hashtable-encoded set (then ints and ht are null). */
+  private big: KeyTable<1> | null = null;
 
-  private constructor(ints: string[] | null, ht: KeyTable<1> | null) {
+  private constructor(ints: string[] | null, ht: Set<string> | null, big: KeyTable<1> | null = null) {
     this.ints = ints;
     this.ht = ht;
+    this.big = big;
   }
 
   /** createIntsetObject: an empty intset (set algebra results start here). */
@@ -64,12 +73,12 @@ export class SetValue implements RObject {
 
   /** createSetObject: an empty hashtable set. */
   static createHashtable(): SetValue {
-    return new SetValue(null, new KeyTable<1>());
+    return new SetValue(null, new Set());
   }
 
   /** setTypeCreate: the encoding that can hold `first`. */
   static create(first: string): SetValue {
-    return isIntsetMember(first) ? new SetValue([], null) : new SetValue(null, new KeyTable<1>());
+    return isIntsetMember(first) ? new SetValue([], null) : new SetValue(null, new Set());
   }
 
   encoding(): string {
@@ -81,12 +90,12 @@ export class SetValue implements RObject {
   }
 
   get size(): number {
-    return this.ints !== null ? this.ints.length : (this.ht as KeyTable<1>).size;
+    return this.ints !== null ? this.ints.length : this.ht !== null ? this.ht.size : (this.big as KeyTable<1>).size;
   }
 
   has(m: string): boolean {
     const ints = this.ints;
-    if (ints === null) return (this.ht as KeyTable<1>).has(m);
+    if (ints === null) return this.ht !== null ? this.ht.has(m) : (this.big as KeyTable<1>).has(m);
     if (!isIntsetMember(m)) return false;
     const i = lowerBound(ints, m);
     return i < ints.length && ints[i] === m;
@@ -96,15 +105,25 @@ export class SetValue implements RObject {
   add(m: string, maxIntset: number): boolean {
     const ints = this.ints;
     if (ints === null) {
-      const ht = this.ht as KeyTable<1>;
+      const ht = this.ht;
+      if (ht === null) {
+        const big = this.big as KeyTable<1>;
+        const n = big.size;
+        big.set(m, 1);
+        return big.size !== n;
+      }
       const n = ht.size;
-      ht.set(m, 1);
-      return ht.size !== n;
+      ht.add(m);
+      if (ht.size === n) return false;
+      if (ht.size > TABLE_AFTER) {
+        this.big = tableOf(ht);
+        this.ht = null;
+      }
+      return true;
     }
     if (!isIntsetMember(m)) {
       this.toHashtable();
-      (this.ht as KeyTable<1>).set(m, 1);
-      return true;
+      return this.add(m, maxIntset);
     }
     const i = lowerBound(ints, m);
     if (i < ints.length && ints[i] === m) return false;
@@ -117,7 +136,7 @@ export class SetValue implements RObject {
   /** setTypeRemove: true when `m` was a member. */
   remove(m: string): boolean {
     const ints = this.ints;
-    if (ints === null) return (this.ht as KeyTable<1>).delete(m);
+    if (ints === null) return this.ht !== null ? this.ht.delete(m) : (this.big as KeyTable<1>).delete(m);
     if (!isIntsetMember(m)) return false;
     const i = lowerBound(ints, m);
     if (i >= ints.length || ints[i] !== m) return false;
@@ -127,13 +146,15 @@ export class SetValue implements RObject {
   }
 
   private toHashtable(): void {
-    this.ht = tableOf(this.ints as string[]);
+    const ints = this.ints as string[];
+    if (ints.length > TABLE_AFTER) this.big = tableOf(ints);
+    else this.ht = new Set(ints);
     this.ints = null;
   }
 
   /** Members in Redis's iteration order for intsets (ascending). */
   [Symbol.iterator](): IterableIterator<string> {
-    return this.ints !== null ? this.ints.values() : (this.ht as KeyTable<1>).keys();
+    return this.ints !== null ? this.ints.values() : this.ht !== null ? this.ht.values() : (this.big as KeyTable<1>).keys();
   }
 
   members(): IterableIterator<string> {
@@ -142,29 +163,37 @@ export class SetValue implements RObject {
 
   /** A snapshot of the members (safe to keep while the set changes). */
   toArray(): string[] {
-    return this.ints !== null ? this.ints.slice() : [...(this.ht as KeyTable<1>).keys()];
+    return this.ints !== null ? this.ints.slice() : [...this];
   }
 
-  /** One SSCAN step over a hashtable-encoded set (see KeyTable.scan); null while intset. */
-  scan(cursor: number, count: number, out: string[]): number | null {
-    return this.ht === null ? null : this.ht.scan(cursor, count, out);
+  /** One SSCAN step over a hashtable-encoded set; null while intset (answered in one call). */
+  scan(cursor: number, count: number, accept: ((m: string) => boolean) | undefined): ScanResult<string> | null {
+    if (this.ht !== null) return scanMap(this.ht as unknown as Map<string, unknown>, cursor, count, accept);
+    if (this.big === null) return null;
+    const found: string[] = [];
+    const next = this.big.scan(cursor, count, found);
+    return { cursor: String(next), items: accept === undefined ? found : found.filter(accept) };
   }
 
   /** A random member of a non-empty set. */
   random(): string {
     const ints = this.ints;
     if (ints !== null) return ints[Math.floor(Math.random() * ints.length)];
-    return (this.ht as KeyTable<1>).randomKey() as string;
+    if (this.ht !== null) return randomMapKey(this.ht as unknown as Map<string, unknown>) as string;
+    return (this.big as KeyTable<1>).randomKey() as string;
   }
 
   /** Takes over another set's members and encoding (SPOP's dbOverwrite with a rebuilt set). */
   replaceWith(o: SetValue): void {
     this.ints = o.ints;
     this.ht = o.ht;
+    this.big = o.big;
   }
 
   /** Deep copy (COPY, RESTORE...): same encoding, same members. */
   clone(): SetValue {
-    return this.ints !== null ? new SetValue(this.ints.slice(), null) : new SetValue(null, tableOf((this.ht as KeyTable<1>).keys()));
+    if (this.ints !== null) return new SetValue(this.ints.slice(), null);
+    if (this.ht !== null) return new SetValue(null, new Set(this.ht));
+    return new SetValue(null, null, tableOf((this.big as KeyTable<1>).keys()));
   }
 }
