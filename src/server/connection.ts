@@ -65,7 +65,7 @@ export function processInput(server: Server, c: Client): void {
   // Large replies go out at once: batching buys nothing for them, and holding
   // many large reply ropes until the end of the turn made the young-generation
   // GC copy them (LRANGE_100 at pipeline 16 lost 40%).
-  if (c.out.length > DEFER_WRITE_MAX) server.flushClient(c);
+  if (c.out.length > DEFER_WRITE_MAX) server.writeNow(c);
   else if (c.out.length !== 0) server.queueWrite(c);
   else if (c.flags & CLIENT.CLOSE_AFTER_REPLY) server.freeClient(c);
 }

@@ -162,12 +162,16 @@ export class Server {
       const c = list[i];
       c.flags &= ~CLIENT.PENDING_WRITE;
       if (!this.clients.has(c.id)) continue;
-      this.flushClient(c);
-      const s = c.socket;
-      // stop reading from a client whose unread replies pile up; 'drain' resumes it
-      if (s !== null && !s.destroyed && s.writableLength > OUTPUT_HIGH_WATER && !s.isPaused()) s.pause();
+      this.writeNow(c);
     }
   };
+
+  /** Writes c's replies now and stops reading from it while its unread replies pile up ('drain' resumes it). */
+  writeNow(c: Client): void {
+    this.flushClient(c);
+    const s = c.socket;
+    if (s !== null && !s.destroyed && s.writableLength > OUTPUT_HIGH_WATER && !s.isPaused()) s.pause();
+  }
 
   /** Sends what is queued in c.out now. */
   flushClient(c: Client): void {
