@@ -264,7 +264,8 @@ export class KeyTable<V> {
     this.kv[2 * j + 1] = value;
     this.used++;
     this.size++;
-    if (probes > MAX_PROBE && this.size > MAX_PROBE) this.reseed();
+    // a table past its load limit (at its largest size) has long runs legitimately
+    if (probes > MAX_PROBE && this.size > MAX_PROBE && this.size <= this.growAt) this.reseed();
     return this;
   }
 

@@ -213,3 +213,14 @@ test('randomKey and iteration see both tables during a resize', () => {
   for (let i = 0; i < 20_000; i++) seen.add(t.randomKey()!);
   assert.ok(seen.size > 900, `randomKey reached ${seen.size} keys`);
 });
+
+test('a table at its largest size fills past the load limit without reseeding on every long run', () => {
+  const t = new KeyTable<number>(256);
+  const inner = t as unknown as { seed: number };
+  for (let i = 0; i < 160; i++) t.set('p' + i, i);
+  assert.equal(t.capacity, 256);
+  const seed = inner.seed;
+  for (let i = 160; i < 255; i++) t.set('p' + i, i);
+  assert.equal(inner.seed, seed, 'reseeded while over-full');
+  for (let i = 0; i < 255; i++) assert.equal(t.get('p' + i), i);
+});
