@@ -7,6 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** dist/ root */
@@ -87,4 +88,16 @@ export async function startRedis(args: string[] = []): Promise<Running> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-ref-'));
   return launch(redisServerPath(), ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, ...args], port, 'redis-server', dir);
+}
+
+/** One Redoubt and one reference redis-server shared by a test file: started before its tests, stopped after. */
+export function serversForFile(args: string[] = []): { srv: Running; ref: Running } {
+  const s = {} as { srv: Running; ref: Running };
+  before(async () => {
+    [s.srv, s.ref] = await Promise.all([startRedoubt(args), startRedis(args)]);
+  });
+  after(async () => {
+    await Promise.all([s.srv?.stop(), s.ref?.stop()]);
+  });
+  return s;
 }

@@ -5,29 +5,22 @@
 // BLMOVE chains, disconnects while blocked, CLIENT UNBLOCK, and (in-process)
 // the propagation of served pops after the push that woke them.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
+import { serversForFile } from '../helpers/servers.js';
 import { parse } from '../helpers/resp-client.js';
 import { Server } from '../../src/server/server.js';
 import { processCommand } from '../../src/server/dispatch.js';
 import type { Client } from '../../src/server/client.js';
 
-let srv: Running;
-let ref: Running;
-before(async () => {
-  [srv, ref] = await Promise.all([startRedoubt(), startRedis()]);
-});
-after(async () => {
-  await Promise.all([srv?.stop(), ref?.stop()]);
-});
+const servers = serversForFile();
 
 const opened: Redis[] = [];
 function io(): Redis {
-  const r = new Redis({ port: srv.port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1, lazyConnect: false });
+  const r = new Redis({ port: servers.srv.port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1, lazyConnect: false });
   opened.push(r);
   return r;
 }
@@ -137,7 +130,7 @@ test('ioredis: pushes, pops, ranges and edits', async () => {
 });
 
 test('node-redis: list commands, blocking pop and binary values', async () => {
-  const c = createClient({ socket: { port: srv.port, host: '127.0.0.1' } });
+  const c = createClient({ socket: { port: servers.srv.port, host: '127.0.0.1' } });
   await c.connect();
   try {
     await c.flushAll();
@@ -197,7 +190,7 @@ test('nil and empty replies are byte-identical to redis-server (RESP2 and RESP3)
     ['DEL', 'l'],
   ];
   for (const proto of ['2', '3']) {
-    const [a, b] = await Promise.all([Raw.connect(srv.port), Raw.connect(ref.port)]);
+    const [a, b] = await Promise.all([Raw.connect(servers.srv.port), Raw.connect(servers.ref.port)]);
     try {
       await Promise.all([a.call('HELLO', proto), b.call('HELLO', proto)]);
       for (const cmd of script) {
@@ -353,7 +346,7 @@ test('blocking: a client that disconnects while blocked is forgotten', async () 
   const [w2, p] = [io(), io()];
   try {
     await p.del('q');
-    const raw = await Raw.connect(srv.port);
+    const raw = await Raw.connect(servers.srv.port);
     raw.send('BLPOP', 'q', '0');
     await sleep(50);
     const r2 = w2.blpop('q', 0);
@@ -362,7 +355,7 @@ test('blocking: a client that disconnects while blocked is forgotten', async () 
     await sleep(50);
     await p.rpush('q', 'v1');
     assert.deepEqual(await r2, ['q', 'v1'], 'the next waiter gets the element');
-    const raw2 = await Raw.connect(srv.port);
+    const raw2 = await Raw.connect(servers.srv.port);
     raw2.send('BLPOP', 'q', '0');
     await sleep(50);
     raw2.close();
@@ -472,8 +465,8 @@ test('keyspace events of list commands match redis-server, including served bloc
       w.disconnect();
     }
   }
-  const ours = await events(srv.port);
-  const theirs = await events(ref.port);
+  const ours = await events(servers.srv.port);
+  const theirs = await events(servers.ref.port);
   assert.ok(theirs.length > 20);
   assert.deepEqual(ours, theirs);
 });

@@ -4,26 +4,19 @@
 // RESP3 reply types compared with redis-server, and (in-process) SPOP's
 // propagation as SREM/DEL.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
+import { serversForFile } from '../helpers/servers.js';
 import { RawClient, plain } from '../helpers/resp-client.js';
 import { Server } from '../../src/server/server.js';
 import { processCommand } from '../../src/server/dispatch.js';
 import type { Client } from '../../src/server/client.js';
 
-let srv: Running;
-let ref: Running;
-before(async () => {
-  [srv, ref] = await Promise.all([startRedoubt(), startRedis()]);
-});
-after(async () => {
-  await Promise.all([srv?.stop(), ref?.stop()]);
-});
+const servers = serversForFile();
 
-function io(port = srv.port): Redis {
+function io(port = servers.srv.port): Redis {
   return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1 });
 }
 
@@ -175,8 +168,8 @@ test('SSCAN over a hashtable set returns every member present for the whole scan
 });
 
 test('node-redis RESP2 and RESP3: sets', async () => {
-  const c2 = createClient({ socket: { port: srv.port, host: '127.0.0.1' }, RESP: 2 });
-  const c3 = createClient({ socket: { port: srv.port, host: '127.0.0.1' }, RESP: 3 });
+  const c2 = createClient({ socket: { port: servers.srv.port, host: '127.0.0.1' }, RESP: 2 });
+  const c3 = createClient({ socket: { port: servers.srv.port, host: '127.0.0.1' }, RESP: 3 });
   c2.on('error', () => {});
   c3.on('error', () => {});
   await c2.connect();
@@ -225,7 +218,7 @@ test('RESP3 set replies are identical to redis-server', async () => {
     ['SPOP', 's', '10'],
   ];
   const out: unknown[][] = [];
-  for (const port of [srv.port, ref.port]) {
+  for (const port of [servers.srv.port, servers.ref.port]) {
     const cl = await RawClient.connect(port);
     try {
       await cl.call('DEL', 's');
@@ -283,7 +276,7 @@ test('keyspace events of set commands match redis-server', async () => {
       r.disconnect();
     }
   }
-  const [ours, theirs] = await Promise.all([events(srv.port), events(ref.port)]);
+  const [ours, theirs] = await Promise.all([events(servers.srv.port), events(servers.ref.port)]);
   assert.ok(ours.length > 10, JSON.stringify(ours));
   assert.deepEqual(ours, theirs);
 });

@@ -4,28 +4,21 @@
 // BITFIELD, the keyspace events compared with the reference redis-server, and
 // (in-process) the rewritten forms in which writes are propagated.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createClient, RESP_TYPES } from 'redis';
-import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
+import { serversForFile } from '../helpers/servers.js';
 import { RawClient, RespError } from '../helpers/resp-client.js';
 import { Server } from '../../src/server/server.js';
 import { processCommand } from '../../src/server/dispatch.js';
 import type { Client } from '../../src/server/client.js';
 import { stringEncoding } from '../../src/store/strings.js';
 
-let srv: Running;
-let ref: Running;
-before(async () => {
-  [srv, ref] = await Promise.all([startRedoubt(), startRedis()]);
-});
-after(async () => {
-  await Promise.all([srv?.stop(), ref?.stop()]);
-});
+const servers = serversForFile();
 
-function io(port = srv.port): Redis {
+function io(port = servers.srv.port): Redis {
   return new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1 });
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -222,7 +215,7 @@ test('ioredis: BITFIELD and LCS', async () => {
 
 for (const RESP of [2, 3] as const) {
   test(`node-redis RESP${RESP}: strings, Buffers, big values, pipelines`, async () => {
-    const client = createClient({ url: `redis://127.0.0.1:${srv.port}`, RESP });
+    const client = createClient({ url: `redis://127.0.0.1:${servers.srv.port}`, RESP });
     await client.connect();
     try {
       await client.del(['n:k', 'n:ctr', 'n:big', 'n:bin', 'n:f', 'n:bits']);
@@ -259,7 +252,7 @@ for (const RESP of [2, 3] as const) {
 }
 
 test('exact RESP2 and RESP3 bytes match redis-server for nil and LCS IDX replies', async () => {
-  for (const port of [srv.port, ref.port]) {
+  for (const port of [servers.srv.port, servers.ref.port]) {
     const c = await RawClient.connect(port);
     try {
       await c.call('FLUSHALL');
@@ -278,7 +271,7 @@ test('exact RESP2 and RESP3 bytes match redis-server for nil and LCS IDX replies
   ];
   for (const proto of ['2', '3']) {
     const replies: string[][] = [];
-    for (const port of [srv.port, ref.port]) {
+    for (const port of [servers.srv.port, servers.ref.port]) {
       const c = await RawClient.connect(port);
       try {
         await c.call('HELLO', proto);
@@ -359,7 +352,7 @@ test('keyspace events of string and bit commands match redis-server', async () =
       r.disconnect();
     }
   }
-  const [ours, theirs] = [await events(srv.port), await events(ref.port)];
+  const [ours, theirs] = [await events(servers.srv.port), await events(servers.ref.port)];
   assert.ok(theirs.includes('set end'));
   assert.deepEqual(ours, theirs);
 });

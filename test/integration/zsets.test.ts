@@ -4,28 +4,21 @@
 // encodings under non-default listpack limits; keyspace events compared with
 // the reference redis-server; and (in-process) what a served pop propagates.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
+import { serversForFile, startRedoubt } from '../helpers/servers.js';
 import { RawClient } from '../helpers/resp-client.js';
 import { Server } from '../../src/server/server.js';
 import { processCommand } from '../../src/server/dispatch.js';
 import type { Client } from '../../src/server/client.js';
 
-let srv: Running;
-let ref: Running;
-before(async () => {
-  [srv, ref] = await Promise.all([startRedoubt(), startRedis()]);
-});
-after(async () => {
-  await Promise.all([srv?.stop(), ref?.stop()]);
-});
+const servers = serversForFile();
 
 const opened: Redis[] = [];
 /** ioredis 6 speaks RESP3 unless told otherwise; these tests read RESP2 shapes. */
-function io(port = srv.port, protocol: 2 | 3 = 2): Redis {
+function io(port = servers.srv.port, protocol: 2 | 3 = 2): Redis {
   const r = new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1, protocol });
   opened.push(r);
   return r;
@@ -69,7 +62,7 @@ test('ioredis: adds, scores, ranks and ranges', async () => {
     await r.set('s', 'x');
     await assert.rejects(r.zadd('s', 1, 'a'), /^ReplyError: WRONGTYPE/);
     // RESP3: nested [member, score] pairs, which ioredis flattens for its typed helpers
-    const r3 = io(srv.port, 3);
+    const r3 = io(servers.srv.port, 3);
     await r3.zadd('p', 1, 'x', 2, 'y');
     assert.deepEqual(await r3.call('ZRANGE', 'p', '0', '-1', 'WITHSCORES'), [['x', '1'], ['y', '2']]);
     assert.deepEqual(await r3.zrangebyscore('p', '-inf', '+inf', 'WITHSCORES'), ['x', '1', 'y', '2']);
@@ -129,7 +122,7 @@ test('ioredis: lex ranges, set algebra, ZRANDMEMBER and ZSCAN', async () => {
 });
 
 test('node-redis: RESP2 helpers and RESP3 reply shapes', async () => {
-  const c = createClient({ socket: { port: srv.port, host: '127.0.0.1' } });
+  const c = createClient({ socket: { port: servers.srv.port, host: '127.0.0.1' } });
   await c.connect();
   try {
     await c.flushAll();
@@ -145,8 +138,8 @@ test('node-redis: RESP2 helpers and RESP3 reply shapes', async () => {
     await c.quit();
   }
   // RESP3: WITHSCORES replies are arrays of [member, double] pairs, as in Redis 7.0
-  const raw = await RawClient.connect(srv.port);
-  const rr = await RawClient.connect(ref.port);
+  const raw = await RawClient.connect(servers.srv.port);
+  const rr = await RawClient.connect(servers.ref.port);
   try {
     for (const cl of [raw, rr]) {
       await cl.call('HELLO', '3');
@@ -172,7 +165,7 @@ test('node-redis: RESP2 helpers and RESP3 reply shapes', async () => {
 
 test('HLL: PFADD/PFCOUNT/PFMERGE bytes equal redis-server', async () => {
   const ours = io();
-  const theirs = io(ref.port);
+  const theirs = io(servers.ref.port);
   try {
     for (const r of [ours, theirs]) await r.del('h1', 'h2', 'hm');
     const els = Array.from({ length: 5000 }, (_, i) => `el:${i}`);
@@ -354,7 +347,7 @@ test('keyspace events of zset and HLL commands match redis-server', async () => 
       w.disconnect();
     }
   }
-  const [a, b] = await Promise.all([events(srv.port), events(ref.port)]);
+  const [a, b] = await Promise.all([events(servers.srv.port), events(servers.ref.port)]);
   assert.deepEqual(a, b);
   assert.ok(a.length > 20);
 });
