@@ -154,7 +154,7 @@ function clientSetname(c: Client, argv: string[]): void {
 }
 
 function subcommandSyntaxError(c: Client, argv: string[]): void {
-  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+  c.error(ERR.subcommandSyntax(argv));
 }
 
 function isLocalAddr(addr: string): boolean {

@@ -8,6 +8,7 @@
 // mode" (CLIENT.PUBSUB) while it has any subscription; dispatch refuses other
 // commands in that mode for RESP2.
 
+import { ERR } from './errors.js';
 import type { Family } from './table.js';
 import { CLIENT, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -145,7 +146,7 @@ function spublish(c: Client, argv: string[]): void {
 }
 
 function subcommandSyntax(c: Client, argv: string[]): void {
-  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+  c.error(ERR.subcommandSyntax(argv));
 }
 
 function channelList(c: Client, argv: string[], map: Map<string, unknown>): void {

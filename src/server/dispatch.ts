@@ -49,6 +49,14 @@ export function lookupCommand(server: Server, argv: string[], c: Client): Comman
   return sub;
 }
 
+/** The command or subcommand argv names, or null (no reply): ACL DRYRUN's lookup. */
+export function lookupCommandQuiet(server: Server, argv: string[]): Command | null {
+  const base = server.commands.lookup(argv[0]);
+  if (base === undefined) return null;
+  if (base.sub === null || argv.length < 2) return base;
+  return base.sub.get(argv[1].toLowerCase()) ?? null;
+}
+
 export function processCommand(server: Server, c: Client, argv: string[]): void {
   const cmd = lookupCommand(server, argv, c);
   if (cmd === null) return;

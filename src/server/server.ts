@@ -9,6 +9,7 @@ import { Keyspace } from '../store/db.js';
 import { CommandTable, type Command } from '../commands/table.js';
 import { FAMILIES, type FamilyModule } from '../commands/index.js';
 import { Users } from '../security/users.js';
+import { loadUsersAtStartup } from '../security/acl.js';
 import { Logger } from './log.js';
 import { Stats } from './stats.js';
 import { CLIENT, Client } from './client.js';
@@ -91,6 +92,7 @@ export class Server {
     const cfg = this.config;
     this.users.setRequirePass(cfg.str('requirepass'));
     cfg.onChange('requirepass', (v) => this.users.setRequirePass(v));
+    loadUsersAtStartup(this);
     this.logger.level = cfg.str('loglevel') as Logger['level'];
     cfg.onChange('loglevel', (v) => (this.logger.level = v as Logger['level']));
     this.logger.file = cfg.str('logfile');

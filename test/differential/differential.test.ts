@@ -6,6 +6,8 @@
 //   SET k "v w"         a command, split like redis-cli/redis.conf (quotes, \xHH escapes)
 //   ~SMEMBERS s         compare the reply as an unordered collection
 //   ?TIME               compare only the shape (types and lengths) of the reply
+//   %ACL LIST           compare with runs of single-command ACL rules sorted (Redis emits
+//                       them in its command dict's order, which is random per process)
 //   @sleep 120          wait 120 ms (expiry)
 //   # comment
 // The reference server is started with the same non-default settings as Redoubt.
@@ -26,7 +28,7 @@ const CASES = join(here, '..', '..', '..', 'test', 'differential', 'cases');
 interface Step {
   kind: 'cmd' | 'sleep';
   argv: string[];
-  mode: 'exact' | 'unordered' | 'shape';
+  mode: 'exact' | 'unordered' | 'shape' | 'acl';
   line: number;
 }
 interface Case {
@@ -62,6 +64,9 @@ export function loadCases(dir = CASES): Case[] {
       } else if (l.startsWith('?')) {
         mode = 'shape';
         text = l.slice(1);
+      } else if (l.startsWith('%')) {
+        mode = 'acl';
+        text = l.slice(1);
       }
       const argv = splitArgs(text);
       if (!argv || argv.length === 0) throw new Error(`${f}:${i + 1}: cannot split ${JSON.stringify(l)}`);
@@ -75,7 +80,33 @@ function norm(r: Reply, mode: Step['mode']): unknown {
   if (mode === 'shape') return shape(r);
   const v = plain(r);
   if (mode === 'unordered') return sortDeep(v);
+  if (mode === 'acl') return aclSorted(v);
   return v;
+}
+/** Sorts each run of single-command rules (+get -set +config|get) inside every string. */
+function aclSorted(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(aclSorted);
+  if (typeof v !== 'string') return v;
+  const out: string[] = [];
+  let run: string[] = [];
+  const flush = (close: boolean) => {
+    run.sort();
+    if (close && run.length) run[run.length - 1] += ')';
+    out.push(...run);
+    run = [];
+  };
+  for (const tok of v.split(' ')) {
+    const single = /^[+-][^@]/.test(tok);
+    if (!single) {
+      flush(false);
+      out.push(tok);
+    } else if (tok.endsWith(')')) {
+      run.push(tok.slice(0, -1));
+      flush(true);
+    } else run.push(tok);
+  }
+  flush(false);
+  return out.join(' ');
 }
 function shape(r: Reply): unknown {
   if (r instanceof RespError) return 'error';
@@ -122,6 +153,10 @@ for (const [file, list] of byFile) {
         for (const cl of [a, b]) {
           await cl.call('RESET');
           await cl.call('FLUSHALL');
+          // ACL users outlive a case: drop the ones a previous case made
+          const users = plain(await cl.call('ACL', 'USERS')) as string[];
+          const extra = users.filter((u) => u !== 'default');
+          if (extra.length) await cl.call('ACL', 'DELUSER', ...extra);
         }
         for (const s of c.steps) {
           if (s.kind === 'sleep') {
