@@ -13,6 +13,7 @@ import { AclLog } from './acl-log.js';
 import { User, mergeSelectorArgs } from './users.js';
 import { SEL, hasSpaces } from './selector.js';
 import { securityEvent } from './events.js';
+import { authThrottle } from './throttle.js';
 
 export interface AclState {
   log: AclLog;
@@ -227,7 +228,17 @@ export function installAcl(server: Server): void {
   server.hooks.authorize.push(authorize);
   addInfoProvider(server, 'stats', () => {
     const d = aclState(server).denied;
-    return { acl_access_denied_auth: d.auth, acl_access_denied_cmd: d.cmd, acl_access_denied_key: d.key, acl_access_denied_channel: d.channel };
+    const t = authThrottle(server);
+    return {
+      acl_access_denied_auth: d.auth,
+      acl_access_denied_cmd: d.cmd,
+      acl_access_denied_key: d.key,
+      acl_access_denied_channel: d.channel,
+      // Redoubt's brute-force throttling
+      auth_lockouts: t.lockouts,
+      auth_locked_addresses: t.lockedAddresses,
+      auth_refused_while_locked: t.refused,
+    };
   });
   server.hooks.resetStat.push(() => {
     const d = aclState(server).denied;
