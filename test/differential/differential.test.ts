@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
 import { RawClient, RespError, Typed, type Reply, plain } from '../helpers/resp-client.js';
 import { splitArgs } from '../../src/util/splitargs.js';
+import { aclSorted } from '../helpers/acl.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // cases live in the source tree (test/differential/cases), next to this file's source
@@ -82,31 +83,6 @@ function norm(r: Reply, mode: Step['mode']): unknown {
   if (mode === 'unordered') return sortDeep(v);
   if (mode === 'acl') return aclSorted(v);
   return v;
-}
-/** Sorts each run of single-command rules (+get -set +config|get) inside every string. */
-function aclSorted(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(aclSorted);
-  if (typeof v !== 'string') return v;
-  const out: string[] = [];
-  let run: string[] = [];
-  const flush = (close: boolean) => {
-    run.sort();
-    if (close && run.length) run[run.length - 1] += ')';
-    out.push(...run);
-    run = [];
-  };
-  for (const tok of v.split(' ')) {
-    const single = /^[+-][^@]/.test(tok);
-    if (!single) {
-      flush(false);
-      out.push(tok);
-    } else if (tok.endsWith(')')) {
-      run.push(tok.slice(0, -1));
-      flush(true);
-    } else run.push(tok);
-  }
-  flush(false);
-  return out.join(' ');
 }
 function shape(r: Reply): unknown {
   if (r instanceof RespError) return 'error';
