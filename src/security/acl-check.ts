@@ -48,6 +48,30 @@ function keyPerm(cmd: Command, argv: string[], ref: KeyRef): number {
   return specPerm(ref.flags);
 }
 
+/**
+ * The one key of commands like GET/INCR/HSET (a single index key spec with
+ * one key, fixed flags) and the permission it needs: checked without
+ * building a key list. -1: not such a command.
+ */
+const singleKeyPos: number[] = [];
+const singleKeyPerm: number[] = [];
+function singleKey(cmd: Command): number {
+  let pos = singleKeyPos[cmd.id];
+  if (pos === undefined) {
+    pos = -1;
+    const specs = cmd.meta.keySpecs;
+    if (cmd.getKeysProc === null && specs.length === 1 && cmd.fullName !== 'set' && cmd.fullName !== 'bitfield') {
+      const sp = specs[0];
+      if (sp.begin_search.type === 'index' && sp.find_keys.type === 'range' && sp.find_keys.spec.lastkey === 0 && !sp.flags.includes('not_key')) {
+        pos = sp.begin_search.spec.index as number;
+        singleKeyPerm[cmd.id] = specPerm(sp.flags);
+      }
+    }
+    singleKeyPos[cmd.id] = pos;
+  }
+  return pos;
+}
+
 /** [first index, count, literal] of a command's channel arguments, or null. */
 function channelArgs(cmd: Command, argc: number): [number, number, boolean] | null {
   switch (cmd.fullName) {
@@ -83,14 +107,22 @@ export function checkUser(u: User, cmd: Command, argv: string[]): number {
     let idx = 0;
     if (!sel.allowsCommand(cmd.id, noAuth, isSub, argv)) ret = DENIED.CMD;
     if (ret === DENIED.NONE && !(sel.flags & SEL.ALLKEYS) && cmd.hasKeys()) {
-      if (keys === undefined) keys = getKeys(cmd, argv);
-      if (keys !== null) {
-        for (let k = 0; k < keys.length; k++) {
-          const ref = keys[k];
-          if (!sel.allowsKey(argv[ref.pos], keyPerm(cmd, argv, ref))) {
-            ret = DENIED.KEY;
-            idx = ref.pos;
-            break;
+      const pos = singleKey(cmd);
+      if (pos !== -1) {
+        if (pos < argv.length && !sel.allowsKey(argv[pos], singleKeyPerm[cmd.id])) {
+          ret = DENIED.KEY;
+          idx = pos;
+        }
+      } else {
+        if (keys === undefined) keys = getKeys(cmd, argv);
+        if (keys !== null) {
+          for (let k = 0; k < keys.length; k++) {
+            const ref = keys[k];
+            if (!sel.allowsKey(argv[ref.pos], keyPerm(cmd, argv, ref))) {
+              ret = DENIED.KEY;
+              idx = ref.pos;
+              break;
+            }
           }
         }
       }
