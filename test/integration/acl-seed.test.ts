@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { startWithFile, type Started } from '../helpers/servers.js';
-import { RawClient, RespError } from '../helpers/resp-client.js';
+import { startWithFile, startRedoubt, startRedis, type Started } from '../helpers/servers.js';
+import { RawClient, RespError, plain } from '../helpers/resp-client.js';
+import { aclSorted } from '../helpers/acl.js';
 
 // The guide's lines, exactly as printed.
 const SEED_USERS = `# Disable the default user (no password, full access)
@@ -206,4 +207,38 @@ test('the CONFIG SET dir / dbfilename / SAVE chain fails on the defaults, even f
   assert.deepEqual(await c.call('CONFIG', 'GET', 'dbfilename'), ['dbfilename', 'dump.rdb']);
   assert.deepEqual(await c.call('DEBUG', 'OBJECT', 'x'), new RespError("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server."));
   c.close();
+});
+
+test('rename-command and ACL rules together answer as redis-server does (names, categories, stats, DRYRUN)', async () => {
+  const args = ['--rename-command', 'KEYS', 'KEYS_UNSAFE_d91f', '--rename-command', 'FLUSHALL', '', '--user', 'app', 'on', '>pw', '~*', '+@all', '-@dangerous', '-flushall'];
+  const [ours, ref] = await Promise.all([startRedoubt(args), startRedis(args)]);
+  try {
+    const probes: string[][] = [
+      ['COMMAND', 'INFO', 'keys_unsafe_d91f'],
+      ['COMMAND', 'INFO', 'keys'],
+      ['COMMAND', 'DOCS', 'keys'],
+      ['KEYS_UNSAFE_d91f', '*'],
+      ['KEYS', '*'],
+      ['FLUSHALL'],
+      ['ACL', 'DRYRUN', 'app', 'keys_unsafe_d91f', 'x'],
+      ['ACL', 'DRYRUN', 'app', 'keys', 'x'],
+      ['ACL', 'DRYRUN', 'app', 'get', 'x'],
+      ['ACL', 'LIST'],
+      ['AUTH', 'app', 'pw'],
+      ['KEYS_UNSAFE_d91f', '*'],
+      ['GET', 'x'],
+    ];
+    const [a, b] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(ref.port)]);
+    for (const p of probes) {
+      const [ra, rb] = await Promise.all([a.call(...p), b.call(...p)]);
+      assert.deepEqual(aclSorted(plain(ra)), aclSorted(plain(rb)), p.join(' '));
+    }
+    const stats = async (c: RawClient) => String(await c.call('INFO', 'commandstats')).match(/cmdstat_keys:calls=\d+/)?.[0];
+    const [ca, cb] = await Promise.all([RawClient.connect(ours.port), RawClient.connect(ref.port)]);
+    assert.equal(await stats(ca), await stats(cb));
+    assert.equal(await stats(ca), 'cmdstat_keys:calls=1');
+    for (const c of [a, b, ca, cb]) c.close();
+  } finally {
+    await Promise.all([ours.stop(), ref.stop()]);
+  }
 });
