@@ -2,6 +2,7 @@
 // IPv6), port, tcp-backlog, unixsocket(+perm applied before accepting),
 // maxclients and protected mode at accept time.
 
+import { securityEvent } from '../security/events.js';
 import net from 'node:net';
 import { chmodSync, unlinkSync, existsSync, statSync } from 'node:fs';
 import type { Server } from './server.js';
@@ -108,6 +109,7 @@ export class Listeners {
     if (!isUnix && cfg.bool('protected-mode') && server.users.defaultUser.nopass && !isLoopback(sock.remoteAddress)) {
       server.stats.rejectedConnections++;
       server.logger.warning(`Denied connection from ${sock.remoteAddress}: protected mode`);
+      securityEvent(server, 'protected-mode-denied', { addr: `${sock.remoteAddress}:${sock.remotePort}` });
       sock.end(PROTECTED_MODE_MSG);
       return;
     }

@@ -129,13 +129,19 @@ test('DELUSER, switching a user off or taking its password away disconnects its 
   assert.ok(c.closed, 'off disconnects');
   assert.equal(await admin.call('ACL', 'SETUSER', 'gone', 'on'), 'OK');
   const d = await as('gone', 'pw');
+  assert.match(String(await admin.call('CLIENT', 'LIST')), / user=gone /);
+  const e = await as('gone', 'pw');
+  assert.equal(await admin.call('CLIENT', 'KILL', 'USER', 'gone', 'SKIPME', 'yes'), 2);
+  await e.waitClose(2000);
+  assert.ok(e.closed && d.closed, 'CLIENT KILL USER');
+  const d2 = await as('gone', 'pw');
   const ior = new Redis({ port: srv.port, username: 'gone', password: 'pw', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   await ior.connect();
   assert.equal(await ior.ping(), 'PONG');
   const closed = new Promise((r) => ior.once('end', r));
   assert.equal(await admin.call('ACL', 'DELUSER', 'gone'), 1);
-  await d.waitClose(2000);
-  assert.ok(d.closed, 'DELUSER disconnects');
+  await d2.waitClose(2000);
+  assert.ok(d2.closed, 'DELUSER disconnects');
   await closed;
   assert.deepEqual(await admin.call('AUTH', 'gone', 'pw'), new RespError('WRONGPASS invalid username-password pair or user is disabled.'));
 });
@@ -229,6 +235,11 @@ test('the security log: JSON lines, mode 0600, reopened by CONFIG SET after logr
   assert.ok(!readFileSync(path, 'latin1').includes('"moved"'));
   assert.equal(await admin.call('CONFIG', 'SET', 'security-log-file', 'security.log'), 'OK');
   assert.deepEqual(await admin.call('CONFIG', 'SET', 'security-log-file', '/nonexistent-dir/x.log') instanceof RespError, true);
+  // CONFIG SET is recorded, a secret value never
+  assert.equal(await admin.call('CONFIG', 'SET', 'maxmemory-samples', '7', 'masterauth', 'hunter2-secret'), 'OK');
+  const last = readFileSync(path, 'latin1').trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'config-set').pop();
+  assert.match(last.params, /maxmemory-samples=7 masterauth=\(redacted\)/);
+  assert.ok(!readFileSync(path, 'latin1').includes('hunter2-secret'));
 });
 
 test('brute force from one address is locked out while another address logs in', async () => {

@@ -7,6 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
 import { RawClient } from '../helpers/resp-client.js';
 
@@ -44,7 +46,7 @@ before(async () => {
     assert.ok(r.ok, `setting up the test network (${s.join(' ')}) failed: ${r.out}`);
   }
   const bind = ['--bind', `127.0.0.1 ${HOST_IP}`];
-  [ours, ref] = await Promise.all([startRedoubt(bind), startRedis(bind)]);
+  [ours, ref] = await Promise.all([startRedoubt([...bind, '--security-log-file', 'sec.log']), startRedis(bind)]);
 });
 after(async () => {
   await Promise.all([ours?.stop(), ref?.stop()]);
@@ -60,6 +62,8 @@ test('protected mode: a remote peer of a password-less server gets the same -DEN
   assert.equal(sh('redis-cli', '-p', String(ours.port), 'PING').out, 'PONG');
   assert.equal(remoteCli(ours.port, 'SET', 'k', 'v').split('\n')[0], theirs.split('\n')[0], 'writes are refused too');
   assert.equal(sh('redis-cli', '-p', String(ours.port), 'EXISTS', 'k').out, '0');
+  const events = readFileSync(join(ours.dir, 'sec.log'), 'latin1').trim().split('\n').map((l) => JSON.parse(l));
+  assert.ok(events.some((e) => e.event === 'protected-mode-denied' && e.addr.startsWith(PEER_IP + ':')), 'the refusal is in the security log');
 });
 
 test('with a password the remote peer must authenticate; brute force from it is locked out, loopback logins go on', async () => {
