@@ -15,6 +15,7 @@ import { Stats } from './stats.js';
 import { CLIENT, Client } from './client.js';
 import { Listeners } from './listeners.js';
 import { startCron, type Cron } from './cron.js';
+import { installHeapGuard } from './heap-guard.js';
 import { setDoubleFormatter } from '../protocol/reply.js';
 import { formatDouble } from '../util/numbers.js';
 
@@ -102,6 +103,7 @@ export class Server {
   async start(): Promise<void> {
     this.logger.notice('Server initialized');
     await this.listeners.start();
+    installHeapGuard(this);
     this.cron = startCron(this);
     this.logger.notice('Ready to accept connections');
   }
