@@ -115,6 +115,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const mark = c.replyMode === 'on' ? -1 : c.out.length;
   c.cmd = cmd;
   c.argv = argv;
+  const prevCurrent = server.current;
+  server.current = c;
   const t0 = callClock.t;
   try {
     cmd.handler!(c, argv);
@@ -143,5 +145,6 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   server.stats.numCommands++;
   c.lastCmd = cmd.fullName;
   server.afterCall(c, cmd, argv, usec, ks.dirty !== dirty);
+  server.current = prevCurrent;
   c.cmd = null;
 }

@@ -70,6 +70,8 @@ export class Server {
   private nextClientId = 1;
   private cron: Cron | null = null;
   private closing = false;
+  /** The client whose command is executing (Redis's server.current_client), null between commands. */
+  current: Client | null = null;
   /** Commands are processed only when not paused; see CLIENT PAUSE. */
   pause: { until: number; all: boolean } | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expiry cycle off (lazy expiry still works). */
