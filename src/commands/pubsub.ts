@@ -23,11 +23,12 @@ function header(c: Client): string {
 
 /** [kind, channel|nil, count] */
 function reply(c: Client, kind: string, ch: string | null, count: number): void {
-  c.out +=
+  // pushed even under CLIENT REPLY OFF/SKIP, as Redis's CLIENT_PUSHING does
+  c.emitPush(
     header(c) +
     '$' + kind.length + CRLF + kind + CRLF +
     (ch === null ? (c.resp === 3 ? '_\r\n' : '$-1\r\n') : '$' + ch.length + CRLF + ch + CRLF) +
-    ':' + count + CRLF;
+    ':' + count + CRLF);
 }
 
 function count(c: Client): number {

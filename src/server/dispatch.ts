@@ -139,6 +139,10 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     c.out = c.out.slice(0, mark);
     if (c.replyMode === 'skip' && cmd.fullName !== 'client|reply') c.replyMode = 'on';
   }
+  if (c.pushed.length !== 0) {
+    c.out += c.pushed;
+    c.pushed = '';
+  }
   cmd.calls++;
   cmd.usec += usec;
   if (server.stats.totalErrorReplies !== errors) cmd.failedCalls++;

@@ -86,6 +86,9 @@ const SCRIPTS: Record<string, Script> = {
   'broken redirect': ['1: HELLO 3', '2: PING', '1: CLIENT TRACKING ON REDIRECT $id2', '1: GET a', '2: QUIT', '3: SET a 1', '1: CLIENT TRACKINGINFO'],
   'MULTI: pushes for the client come after EXEC': ['1: HELLO 3', '1: CLIENT TRACKING ON', '1: GET a', '1: MULTI', '1: GET b', '1: SET a 1', '1: SET b 1', '1: EXEC'],
   'expiry invalidates': ['1: HELLO 3', '1: CLIENT TRACKING ON', '2: SET a 1 PX 50', '1: GET a', '@sleep 300', '1: GET a'],
+  'CLIENT REPLY OFF: a RESP3 subscriber still gets its pushes': ['1: HELLO 3', '1: CLIENT REPLY OFF', '1: SUBSCRIBE ch', '2: PUBLISH ch hi', '1: PING', '1: PSUBSCRIBE c*', '2: PUBLISH ch again'],
+  'CLIENT REPLY OFF/SKIP: a RESP2 subscriber too': ['1: CLIENT REPLY SKIP', '1: SUBSCRIBE ch', '2: PUBLISH ch hi', '1: CLIENT REPLY OFF', '1: SUBSCRIBE other', '2: PUBLISH other x'],
+  'CLIENT REPLY OFF with tracking: invalidations still arrive': ['1: HELLO 3', '1: CLIENT TRACKING ON', '1: GET a', '1: CLIENT REPLY OFF', '2: SET a 1', '1: GET a', '1: SET a 2'],
   'errors and introspection': [
     '1: CLIENT TRACKINGINFO', '1: CLIENT GETREDIR', '1: CLIENT CACHING yes', '1: CLIENT TRACKING ON PREFIX a', '1: CLIENT TRACKING ON OPTIN OPTOUT',
     '1: CLIENT TRACKING ON BCAST OPTIN', '1: CLIENT TRACKING ON REDIRECT 999999', '1: CLIENT TRACKING ON REDIRECT x', '1: CLIENT TRACKING ON BOGUS', '1: CLIENT TRACKING MAYBE',
