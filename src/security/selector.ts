@@ -4,7 +4,7 @@
 // of "(...)" selectors; a command is allowed when one selector allows it.
 // The rule grammar and the describer follow Redis 7.0's acl.c exactly.
 
-import { compileGlob, globMatch, matchCompiled, type CompiledGlob } from '../util/glob.js';
+import { compileGlob, matchCompiled, type CompiledGlob } from '../util/glob.js';
 import { ACL_CMDS, BITMAP_WORDS, CATEGORIES, FUTURE_BIT, aclLookup, categoryBit, type AclCmd } from './acl-commands.js';
 import { splitArgs } from '../util/splitargs.js';
 
@@ -314,9 +314,20 @@ export class Selector {
   }
 }
 
+/** Channel patterns compiled once (they come from ACL rules: few, and set by an admin). */
+const channelGlobs = new Map<string, CompiledGlob>();
+function channelGlob(p: string): CompiledGlob {
+  let g = channelGlobs.get(p);
+  if (g === undefined) {
+    if (channelGlobs.size >= 10000) channelGlobs.clear();
+    channelGlobs.set(p, (g = compileGlob(p)));
+  }
+  return g;
+}
+
 export function channelInList(list: string[], channel: string, literal: boolean): boolean {
   for (const p of list) {
-    if (literal ? p === channel : globMatch(p, channel)) return true;
+    if (literal ? p === channel : matchCompiled(channelGlob(p), channel)) return true;
   }
   return false;
 }
