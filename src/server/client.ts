@@ -64,6 +64,9 @@ export class Client extends ReplyWriter {
   shardChannels: Set<string> | null = null;
   /** Set while blocked (BLPOP & co); owned by the blocking module. */
   blocked: unknown = null;
+  /** Input read in the current event-loop turn (connection.ts fairness). */
+  turnInput = 0;
+  inputTurn = -1;
   /** Output bytes waiting on a slow socket (client-output-buffer-limit). */
   pendingBytes = 0;
   readonly raddr: string;

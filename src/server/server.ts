@@ -70,6 +70,8 @@ export class Server {
   private nextClientId = 1;
   private cron: Cron | null = null;
   private closing = false;
+  /** Unread output past which a client's input is paused until 'drain'. */
+  readonly outputHighWater = OUTPUT_HIGH_WATER;
   /** The client whose command is executing (Redis's server.current_client), null between commands. */
   current: Client | null = null;
   /** Commands are processed only when not paused; see CLIENT PAUSE. */
