@@ -43,6 +43,8 @@ export interface ServerHooks {
   shutdown: ((nosave: boolean, save: boolean) => string | null)[];
   /** CONFIG RESETSTAT: features reset the statistics they keep. */
   resetStat: (() => void)[];
+  /** Before the listeners open (loading the dataset); a throw aborts the start. */
+  startup: (() => void)[];
 }
 
 export interface ServerOptions {
@@ -60,7 +62,7 @@ export class Server {
   readonly stats = new Stats();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [] };
+  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [], startup: [] };
   readonly listeners: Listeners;
   /** Per-feature shared state (pubsub registry, watched keys, blocking queues...). */
   readonly ext: Record<string, unknown> = {};
@@ -99,6 +101,7 @@ export class Server {
 
   async start(): Promise<void> {
     this.logger.notice('Server initialized');
+    for (const h of this.hooks.startup) h();
     await this.listeners.start();
     this.cron = startCron(this);
     this.logger.notice('Ready to accept connections');

@@ -1,0 +1,141 @@
+// Persistence commands and their server wiring (Redis 7.0 rdb.c saveCommand,
+// bgsaveCommand, server.c serverCron save points, prepareForShutdown,
+// writeCommandsDeniedByDiskError): SAVE, BGSAVE [SCHEDULE], save points,
+// MISCONF, the save at SHUTDOWN, loading dump.rdb at startup and the INFO
+// persistence fields. The formats live in src/persistence/.
+
+import type { Client } from '../server/client.js';
+import type { Server } from '../server/server.js';
+import { CMD, type Family } from './table.js';
+import { ERR } from './errors.js';
+import { addInfoProvider } from './server-cmds.js';
+import { saveParams } from '../config/params.js';
+import { rdbSave, startBgsave, saveState, loadRdbFile, rdbPath } from '../persistence/rdb-file.js';
+
+const MISCONF =
+  "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+/** CONFIG_BGSAVE_RETRY_DELAY: seconds before a failed automatic BGSAVE is retried. */
+const BGSAVE_RETRY_DELAY = 5;
+
+function save(c: Client): void {
+  const st = saveState(c.server);
+  if (st.bg !== null) return c.error('ERR Background save already in progress');
+  if (rdbSave(c.server)) c.ok();
+  else c.error('ERR');
+}
+
+function bgsave(c: Client, argv: string[]): void {
+  let schedule = false;
+  if (argv.length > 1) {
+    if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
+    else return c.error(ERR.syntax);
+  }
+  void schedule; // no other child (AOF rewrite) can be running: SCHEDULE starts at once
+  const st = saveState(c.server);
+  if (st.bg !== null) return c.error('ERR Background save already in progress');
+  try {
+    startBgsave(c.server);
+  } catch {
+    return c.error('ERR');
+  }
+  c.simple('Background saving started');
+}
+
+/** Save points (serverCron): the first whose seconds and changes are both reached starts a BGSAVE. */
+function cron(server: Server, now: number): void {
+  const st = saveState(server);
+  if (st.bg !== null) return;
+  const sec = Math.floor(now / 1000);
+  const dirty = server.keyspace.dirty;
+  if (st.scheduled) {
+    st.scheduled = false;
+    tryBgsave(server);
+    return;
+  }
+  for (const [seconds, changes] of saveParams(server.config.str('save'))) {
+    if (dirty >= changes && sec - server.lastSave > seconds && (sec - st.lastBgsaveTry > BGSAVE_RETRY_DELAY || st.lastBgsaveStatus === 'ok')) {
+      server.logger.notice(`${changes} changes in ${seconds} seconds. Saving...`);
+      tryBgsave(server);
+      return;
+    }
+  }
+}
+
+function tryBgsave(server: Server): void {
+  try {
+    startBgsave(server);
+  } catch {
+    /* logged; status is err */
+  }
+}
+
+/** prepareForShutdown's save: with save points (unless NOSAVE) or SAVE. */
+function onShutdown(server: Server, nosave: boolean, forceSave: boolean): string | null {
+  const st = saveState(server);
+  if (st.bg !== null) {
+    server.logger.warning('There is a child saving an .rdb. Killing it!');
+    st.bg.abort();
+    st.bg = null;
+  }
+  if ((saveParams(server.config.str('save')).length > 0 && !nosave) || forceSave) {
+    server.logger.notice('Saving the final RDB snapshot before exiting.');
+    if (!rdbSave(server)) {
+      server.logger.warning('Error trying to save the DB, can\'t exit.');
+      return 'Errors trying to save the DB';
+    }
+  }
+  return null;
+}
+
+function install(server: Server): void {
+  const st = saveState(server);
+  server.hooks.cron.push((now) => cron(server, now));
+  server.hooks.shutdown.push((nosave, save) => onShutdown(server, nosave, save));
+  server.hooks.precheck.push((c, cmd) => {
+    if (st.lastBgsaveStatus !== 'err' || !(cmd.flags & CMD.WRITE || cmd.name === 'ping')) return null;
+    const cfg = c.server.config;
+    if (!cfg.bool('stop-writes-on-bgsave-error') || saveParams(cfg.str('save')).length === 0) return null;
+    return MISCONF;
+  });
+  // FLUSHALL with save points saves the now empty dataset at once (flushAllDataAndResetRDB)
+  server.keyspace.observe({
+    flushed: (db) => {
+      if (db !== null) return;
+      if (st.bg !== null) {
+        st.bg.abort();
+        st.bg = null;
+      }
+      if (saveParams(server.config.str('save')).length > 0) rdbSave(server);
+    },
+  });
+  server.hooks.startup.push(() => {
+    if (server.config.bool('appendonly')) return;
+    const path = rdbPath(server);
+    loadRdbFile(server, path);
+  });
+  addInfoProvider(server, 'persistence', (s) => {
+    const bg = st.bg;
+    return {
+      current_save_keys_processed: bg !== null ? bg.keysProcessed : 0,
+      current_save_keys_total: bg !== null ? bg.keysTotal : 0,
+      rdb_changes_since_last_save: s.keyspace.dirty,
+      rdb_bgsave_in_progress: bg !== null ? 1 : 0,
+      rdb_last_save_time: s.lastSave,
+      rdb_last_bgsave_status: st.lastBgsaveStatus,
+      rdb_last_bgsave_time_sec: st.lastBgsaveTimeSec,
+      rdb_current_bgsave_time_sec: bg !== null ? Math.round((Date.now() - bg.startedAt) / 1000) : -1,
+      rdb_saves: st.rdbSaves,
+      rdb_last_cow_size: st.lastCowKeys,
+      rdb_last_load_keys_expired: st.lastLoadKeysExpired,
+      rdb_last_load_keys_loaded: st.lastLoadKeysLoaded,
+    };
+  });
+}
+
+export const commands: Family = {
+  save,
+  bgsave,
+};
+
+export { install };

@@ -1,0 +1,268 @@
+// dump.rdb on disk: SAVE (synchronous), BGSAVE (a Snapshot walked between
+// event-loop turns, fsync'd on the thread pool), and loading at startup.
+
+import fs from 'node:fs';
+import { resolve } from 'node:path';
+import type { Server } from '../server/server.js';
+import { VERSION } from '../server/server.js';
+import { lruClock, LRU_CLOCK_MAX } from '../store/db.js';
+import { RdbWriter } from './rdb/writer.js';
+import { decodeRdb, RdbError, type LoadLimits } from './rdb/decode.js';
+import { Snapshot, type SnapshotOptions } from './snapshot.js';
+import { fsyncDir, openTemp, writeAll, unlinkQuiet } from './files.js';
+
+/** Serialisation time per event-loop turn during BGSAVE. */
+const SLICE_MS = 8;
+
+export function rdbPath(server: Server): string {
+  return resolve(process.cwd(), server.config.str('dbfilename'));
+}
+
+function snapshotOptions(server: Server, extraAux: [string, string][] = []): SnapshotOptions {
+  const cfg = server.config;
+  const policy = cfg.str('maxmemory-policy');
+  return {
+    compress: cfg.bool('rdbcompression'),
+    checksum: cfg.bool('rdbchecksum'),
+    evictionInfo: policy.includes('lru') ? 'lru' : policy.includes('lfu') ? 'lfu' : null,
+    aux: [
+      ['redis-ver', VERSION],
+      ['redis-bits', '64'],
+      ['ctime', String(Math.floor(Date.now() / 1000))],
+      ['used-mem', String(process.memoryUsage().heapUsed)],
+      ['aof-base', '0'],
+      ...extraAux,
+    ],
+  };
+}
+
+export interface SaveState {
+  lastBgsaveStatus: 'ok' | 'err';
+  lastBgsaveTry: number;
+  lastBgsaveTimeSec: number;
+  rdbSaves: number;
+  lastCowKeys: number;
+  lastLoadKeysLoaded: number;
+  lastLoadKeysExpired: number;
+  bg: BackgroundSave | null;
+  scheduled: boolean;
+}
+
+export function saveState(server: Server): SaveState {
+  let s = server.ext.rdb as SaveState | undefined;
+  if (s === undefined) {
+    s = { lastBgsaveStatus: 'ok', lastBgsaveTry: 0, lastBgsaveTimeSec: -1, rdbSaves: 0, lastCowKeys: 0, lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, bg: null, scheduled: false };
+    server.ext.rdb = s;
+  }
+  return s;
+}
+
+/** Writes the whole dataset to `path` now (SAVE, SHUTDOWN). Throws with a loggable message. */
+export function writeRdbSync(server: Server, path: string): void {
+  const tmp = resolve(process.cwd(), `temp-${process.pid}.rdb`);
+  let fd: number;
+  try {
+    fd = openTemp(tmp);
+  } catch (e) {
+    throw new Error(`Failed opening the temp RDB file ${tmp.split('/').pop()} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+  }
+  try {
+    const w = new RdbWriter((chunk) => writeAll(fd, chunk), server.config.bool('rdbchecksum'));
+    const snap = new Snapshot(server.keyspace, w, snapshotOptions(server));
+    snap.step(Infinity);
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = -1;
+    fs.renameSync(tmp, path);
+    fsyncDir(path);
+  } catch (e) {
+    if (fd >= 0) fs.closeSync(fd);
+    unlinkQuiet(tmp);
+    throw new Error(`Write error saving DB on disk: ${(e as Error).message}`);
+  }
+}
+
+/** SAVE semantics: true on success, logging as Redis does. */
+export function rdbSave(server: Server): boolean {
+  const st = saveState(server);
+  const path = rdbPath(server);
+  try {
+    writeRdbSync(server, path);
+  } catch (e) {
+    server.logger.warning((e as Error).message);
+    return false;
+  }
+  server.logger.notice('DB saved on disk');
+  server.keyspace.dirty = 0;
+  server.lastSave = Math.floor(Date.now() / 1000);
+  st.lastBgsaveStatus = 'ok';
+  st.rdbSaves++;
+  return true;
+}
+
+export class BackgroundSave {
+  readonly startedAt = Date.now();
+  private readonly tmp = resolve(process.cwd(), `temp-${process.pid}.rdb`);
+  private fd = -1;
+  private readonly snap: Snapshot;
+  private readonly dirtyBefore: number;
+  private aborted = false;
+  /** Longest single step, ms (the event-loop stall BGSAVE causes). */
+  maxStepMs = 0;
+  freezeMs = 0;
+
+  constructor(
+    private readonly server: Server,
+    private readonly onDone: (ok: boolean) => void,
+  ) {
+    this.dirtyBefore = server.keyspace.dirty;
+    this.fd = openTemp(this.tmp);
+    const fd = this.fd;
+    const w = new RdbWriter((chunk) => writeAll(fd, chunk), server.config.bool('rdbchecksum'));
+    const t0 = performance.now();
+    this.snap = new Snapshot(server.keyspace, w, snapshotOptions(server));
+    this.freezeMs = performance.now() - t0;
+    this.snap.attach();
+    setImmediate(this.tick);
+  }
+
+  get keysProcessed(): number {
+    return this.snap.keysWritten;
+  }
+  get keysTotal(): number {
+    return this.snap.keysTotal;
+  }
+  get cowKeys(): number {
+    return this.snap.cowKeys;
+  }
+
+  private readonly tick = (): void => {
+    if (this.aborted) return;
+    let done: boolean;
+    const t0 = performance.now();
+    try {
+      done = this.snap.step(SLICE_MS);
+    } catch (e) {
+      this.fail((e as Error).message);
+      return;
+    }
+    const dt = performance.now() - t0;
+    if (dt > this.maxStepMs) this.maxStepMs = dt;
+    if (!done) {
+      setImmediate(this.tick);
+      return;
+    }
+    fs.fsync(this.fd, (err) => {
+      if (this.aborted) return;
+      if (err) return this.fail(err.message);
+      try {
+        fs.closeSync(this.fd);
+        this.fd = -1;
+        const path = rdbPath(this.server);
+        fs.renameSync(this.tmp, path);
+        fsyncDir(path);
+      } catch (e) {
+        return this.fail((e as Error).message);
+      }
+      const s = this.server;
+      s.keyspace.dirty = Math.max(0, s.keyspace.dirty - this.dirtyBefore);
+      s.lastSave = Math.floor(Date.now() / 1000);
+      s.logger.notice('DB saved on disk');
+      s.logger.notice('Background saving terminated with success');
+      this.onDone(true);
+    });
+  };
+
+  private fail(msg: string): void {
+    this.cleanup();
+    this.server.logger.warning(`Write error saving DB on disk: ${msg}`);
+    this.server.logger.warning('Background saving error');
+    this.onDone(false);
+  }
+
+  private cleanup(): void {
+    this.aborted = true;
+    this.snap.detach();
+    if (this.fd >= 0) {
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        /* closed */
+      }
+      this.fd = -1;
+    }
+    unlinkQuiet(this.tmp);
+  }
+
+  /** Stops the save and removes its temp file (SHUTDOWN, FLUSHALL). */
+  abort(): void {
+    if (this.aborted) return;
+    this.cleanup();
+  }
+}
+
+/** Starts a BGSAVE; throws when the temp file cannot be created. */
+export function startBgsave(server: Server): BackgroundSave {
+  const st = saveState(server);
+  st.lastBgsaveTry = Math.floor(Date.now() / 1000);
+  try {
+    const bg = new BackgroundSave(server, (ok) => {
+      st.bg = null;
+      st.lastBgsaveStatus = ok ? 'ok' : 'err';
+      st.lastBgsaveTimeSec = Math.round((Date.now() - bg.startedAt) / 1000);
+      st.lastCowKeys = bg.cowKeys;
+      if (ok) st.rdbSaves++;
+      server.logger.verbose(`BGSAVE: longest event-loop step ${bg.maxStepMs.toFixed(1)} ms, freeze ${bg.freezeMs.toFixed(1)} ms`);
+    });
+    st.bg = bg;
+    server.logger.notice('Background saving started');
+    return bg;
+  } catch (e) {
+    st.lastBgsaveStatus = 'err';
+    server.logger.warning(`Can't save in background: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+export function loadLimits(server: Server): LoadLimits {
+  const cfg = server.config;
+  return {
+    hashEntries: cfg.num('hash-max-listpack-entries'),
+    hashValue: cfg.num('hash-max-listpack-value'),
+    zsetEntries: cfg.num('zset-max-listpack-entries'),
+    zsetValue: cfg.num('zset-max-listpack-value'),
+    intsetEntries: cfg.num('set-max-intset-entries'),
+  };
+}
+
+/**
+ * Loads an RDB file into the (empty) keyspace. Returns false when there is no
+ * file; throws RdbError (nothing loaded) for a bad one.
+ */
+export function loadRdbFile(server: Server, path: string): boolean {
+  let buf: Buffer;
+  try {
+    buf = fs.readFileSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new RdbError(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
+  }
+  const t0 = performance.now();
+  const res = decodeRdb(buf, { limits: loadLimits(server), databases: server.keyspace.dbs.length, checksum: server.config.bool('rdbchecksum'), dropExpired: !server.keyspace.isReplica });
+  const ks = server.keyspace;
+  const clock = lruClock();
+  for (const k of res.keys) {
+    const db = ks.dbs[k.db];
+    db.dict.set(k.key, k.value, clock);
+    if (k.expire !== -1) db.expires.set(k.key, k.expire);
+    if (k.idle >= 0) db.setLru(k.key, (clock - k.idle) & LRU_CLOCK_MAX);
+  }
+  const st = saveState(server);
+  st.lastLoadKeysLoaded = res.keys.length;
+  st.lastLoadKeysExpired = res.expired;
+  const ver = res.aux.get('redis-ver');
+  if (ver !== undefined) server.logger.notice(`Loading RDB produced by version ${ver}`);
+  server.logger.notice(`Done loading RDB, keys loaded: ${res.keys.length}, keys expired: ${res.expired}.`);
+  server.logger.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  return true;
+}
