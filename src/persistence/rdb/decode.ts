@@ -306,6 +306,16 @@ function printable(s: string): string {
 
 /** Decodes a whole RDB file; throws RdbError (nothing is loaded) on any problem. */
 export function decodeRdb(b: Buffer, opts: LoadOptions): LoadResult {
+  try {
+    return decode(b, opts);
+  } catch (e) {
+    if (e instanceof RdbError) throw e;
+    // a bounds error a check missed: still a refusal, never a crash
+    throw new RdbError(`Corrupt RDB file: ${(e as Error).message}`);
+  }
+}
+
+function decode(b: Buffer, opts: LoadOptions): LoadResult {
   if (b.length < 9 || b.latin1Slice(0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
   const vs = b.latin1Slice(5, 9);
   const version = /^[0-9]{4}$/.test(vs) ? Number(vs) : -1;
