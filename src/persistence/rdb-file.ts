@@ -12,7 +12,7 @@ import { Snapshot, type SnapshotOptions } from './snapshot.js';
 import { fsyncDir, openTemp, writeAll, unlinkQuiet } from './files.js';
 
 /** Serialisation time per event-loop turn during BGSAVE. */
-const SLICE_MS = 8;
+const SLICE_MS = 5;
 
 export function rdbPath(server: Server): string {
   return resolve(process.cwd(), server.config.str('dbfilename'));
