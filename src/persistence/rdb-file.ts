@@ -140,8 +140,10 @@ export class BackgroundSave {
     if (this.aborted) return;
     let done: boolean;
     const t0 = performance.now();
+    // rdb-key-save-delay (µs per key, for tests, as Redis's child sleeps per key)
+    const delay = this.server.config.num('rdb-key-save-delay');
     try {
-      done = this.snap.step(SLICE_MS);
+      done = this.snap.step(SLICE_MS, delay > 0 ? 1 : Infinity);
     } catch (e) {
       this.fail((e as Error).message);
       return;
@@ -149,7 +151,8 @@ export class BackgroundSave {
     const dt = performance.now() - t0;
     if (dt > this.maxStepMs) this.maxStepMs = dt;
     if (!done) {
-      setImmediate(this.tick);
+      if (delay > 0) setTimeout(this.tick, Math.max(1, Math.round(delay / 1000)));
+      else setImmediate(this.tick);
       return;
     }
     fs.fsync(this.fd, (err) => {

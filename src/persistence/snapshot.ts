@@ -88,8 +88,8 @@ export class Snapshot {
     }
   };
 
-  /** Serialises for about `budgetMs`; true once the whole file is written. */
-  step(budgetMs: number): boolean {
+  /** Serialises for about `budgetMs` (or `maxKeys` keys); true once the whole file is written. */
+  step(budgetMs: number, maxKeys = Infinity): boolean {
     if (this.done) return true;
     const w = this.w;
     const end = performance.now() + budgetMs;
@@ -113,6 +113,7 @@ export class Snapshot {
           this.body = null;
           this.keysWritten++;
           f.pos++;
+          if (--maxKeys <= 0) return false;
           continue;
         }
         const key = f.table.keyAt(f.pos);
@@ -136,6 +137,7 @@ export class Snapshot {
           writeString(w, value, this.opts.compress);
           this.keysWritten++;
           f.pos++;
+          if (--maxKeys <= 0) return false;
         } else {
           this.body = valueBody(w, value, this.opts.compress);
           continue;
