@@ -112,7 +112,11 @@ function install(server: Server): void {
   server.hooks.startup.push(() => {
     if (server.config.bool('appendonly')) return;
     const path = rdbPath(server);
-    loadRdbFile(server, path);
+    try {
+      loadRdbFile(server, path);
+    } catch (e) {
+      throw new Error(`Fatal error loading the DB from ${path}: ${(e as Error).message} Exiting.`);
+    }
   });
   addInfoProvider(server, 'persistence', (s) => {
     const bg = st.bg;
