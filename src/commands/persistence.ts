@@ -11,6 +11,13 @@ import { ERR } from './errors.js';
 import { addInfoProvider } from './server-cmds.js';
 import { saveParams } from '../config/params.js';
 import { rdbSave, startBgsave, saveState, loadRdbFile, rdbPath } from '../persistence/rdb-file.js';
+import { Aof } from '../persistence/aof/aof.js';
+
+export function aofOf(server: Server): Aof {
+  let a = server.ext.aof as Aof | undefined;
+  if (a === undefined) server.ext.aof = a = new Aof(server);
+  return a;
+}
 
 const MISCONF =
   "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
@@ -21,6 +28,7 @@ const BGSAVE_RETRY_DELAY = 5;
 function save(c: Client): void {
   const st = saveState(c.server);
   if (st.bg !== null) return c.error('ERR Background save already in progress');
+  // the AOF rewrite's snapshot holds the copy-on-write hook; SAVE needs none, it runs to completion
   if (rdbSave(c.server)) c.ok();
   else c.error('ERR');
 }
@@ -31,9 +39,16 @@ function bgsave(c: Client, argv: string[]): void {
     if (argv.length === 2 && argv[1].toLowerCase() === 'schedule') schedule = true;
     else return c.error(ERR.syntax);
   }
-  void schedule; // no other child (AOF rewrite) can be running: SCHEDULE starts at once
   const st = saveState(c.server);
   if (st.bg !== null) return c.error('ERR Background save already in progress');
+  // one snapshot at a time (an AOF rewrite walks one too), as Redis runs one child
+  if (aofOf(c.server).rewrite !== null || c.inMulti) {
+    if (!schedule && !c.inMulti) {
+      return c.error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+    }
+    st.scheduled = true;
+    return c.simple('Background saving scheduled');
+  }
   try {
     startBgsave(c.server);
   } catch {
@@ -42,10 +57,38 @@ function bgsave(c: Client, argv: string[]): void {
   c.simple('Background saving started');
 }
 
+function bgrewriteaof(c: Client): void {
+  const aof = aofOf(c.server);
+  if (aof.rewrite !== null) return c.error('ERR Background append only file rewriting already in progress');
+  if (saveState(c.server).bg !== null || c.inMulti) {
+    aof.rewriteScheduled = true;
+    return c.simple('Background append only file rewriting scheduled');
+  }
+  try {
+    aof.startRewrite();
+  } catch (e) {
+    c.server.logger.warning(`Can't rewrite append only file in background: ${(e as Error).message}`);
+    aof.lastRewriteStatus = 'err';
+    return c.error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information.");
+  }
+  c.simple('Background append only file rewriting started');
+}
+
 /** Save points (serverCron): the first whose seconds and changes are both reached starts a BGSAVE. */
 function cron(server: Server, now: number): void {
   const st = saveState(server);
-  if (st.bg !== null) return;
+  const aof = aofOf(server);
+  aof.cron(now);
+  if (st.bg !== null || aof.rewrite !== null) return;
+  if (aof.rewriteScheduled) {
+    aof.rewriteScheduled = false;
+    try {
+      aof.startRewrite();
+    } catch (e) {
+      server.logger.warning(`Can't rewrite append only file in background: ${(e as Error).message}`);
+    }
+    return;
+  }
   const sec = Math.floor(now / 1000);
   const dirty = server.keyspace.dirty;
   if (st.scheduled) {
@@ -73,6 +116,7 @@ function tryBgsave(server: Server): void {
 /** prepareForShutdown's save: with save points (unless NOSAVE) or SAVE. */
 function onShutdown(server: Server, nosave: boolean, forceSave: boolean): string | null {
   const st = saveState(server);
+  aofOf(server).shutdown();
   if (st.bg !== null) {
     server.logger.warning('There is a child saving an .rdb. Killing it!');
     st.bg.abort();
@@ -90,9 +134,23 @@ function onShutdown(server: Server, nosave: boolean, forceSave: boolean): string
 
 function install(server: Server): void {
   const st = saveState(server);
+  const aof = aofOf(server);
+  server.hooks.propagate.push((db, argv) => aof.feed(db, argv));
+  server.hooks.beforeReply.push(() => {
+    if (aof.pendingLength !== 0) aof.flush();
+  });
+  server.config.onChange('appendonly', (v) => {
+    try {
+      if (v === 'yes') aof.turnOn();
+      else aof.turnOff();
+    } catch (e) {
+      server.logger.warning(`AOF: ${(e as Error).message}`);
+    }
+  });
   server.hooks.cron.push((now) => cron(server, now));
   server.hooks.shutdown.push((nosave, save) => onShutdown(server, nosave, save));
   server.hooks.precheck.push((c, cmd) => {
+    if (aof.enabled && aof.lastWriteStatus === 'err' && (cmd.flags & CMD.WRITE || cmd.name === 'ping')) return `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}`;
     if (st.lastBgsaveStatus !== 'err' || !(cmd.flags & CMD.WRITE || cmd.name === 'ping')) return null;
     const cfg = c.server.config;
     if (!cfg.bool('stop-writes-on-bgsave-error') || saveParams(cfg.str('save')).length === 0) return null;
@@ -100,6 +158,8 @@ function install(server: Server): void {
   });
   // FLUSHALL with save points saves the now empty dataset at once (flushAllDataAndResetRDB)
   server.keyspace.observe({
+    // an expired key leaves the AOF as a DEL (propagateDeletion)
+    keyExpired: (db, key) => aof.feed(db.id, ['DEL', key]),
     flushed: (db) => {
       if (db !== null) return;
       if (st.bg !== null) {
@@ -110,7 +170,10 @@ function install(server: Server): void {
     },
   });
   server.hooks.startup.push(() => {
-    if (server.config.bool('appendonly')) return;
+    if (server.config.bool('appendonly')) {
+      aof.startup();
+      return;
+    }
     const path = rdbPath(server);
     try {
       loadRdbFile(server, path);
@@ -133,6 +196,25 @@ function install(server: Server): void {
       rdb_last_cow_size: st.lastCowKeys,
       rdb_last_load_keys_expired: st.lastLoadKeysExpired,
       rdb_last_load_keys_loaded: st.lastLoadKeysLoaded,
+      aof_enabled: aof.enabled ? 1 : 0,
+      aof_rewrite_in_progress: aof.rewrite !== null ? 1 : 0,
+      aof_rewrite_scheduled: aof.rewriteScheduled ? 1 : 0,
+      aof_last_rewrite_time_sec: aof.lastRewriteTimeSec,
+      aof_current_rewrite_time_sec: aof.rewrite !== null ? Math.round((Date.now() - aof.rewrite.startedAt) / 1000) : -1,
+      aof_last_bgrewrite_status: aof.lastRewriteStatus,
+      aof_rewrites: aof.rewrites,
+      aof_rewrites_consecutive_failures: aof.rewriteFailures,
+      aof_last_write_status: aof.lastWriteStatus,
+      ...(aof.enabled
+        ? {
+            aof_current_size: aof.currentSize,
+            aof_base_size: aof.baseSize,
+            aof_pending_rewrite: aof.rewriteScheduled ? 1 : 0,
+            aof_buffer_length: aof.pendingLength,
+            aof_pending_bio_fsync: 0,
+            aof_delayed_fsync: 0,
+          }
+        : {}),
     };
   });
 }
@@ -140,6 +222,7 @@ function install(server: Server): void {
 export const commands: Family = {
   save,
   bgsave,
+  bgrewriteaof,
 };
 
 export { install };

@@ -7,7 +7,7 @@ import type { Server } from '../server/server.js';
 import { VERSION } from '../server/server.js';
 import { lruClock, LRU_CLOCK_MAX } from '../store/db.js';
 import { RdbWriter } from './rdb/writer.js';
-import { decodeRdb, RdbError, type LoadLimits } from './rdb/decode.js';
+import { decodeRdb, RdbError, type LoadLimits, type LoadOptions, type LoadResult } from './rdb/decode.js';
 import { Snapshot, type SnapshotOptions } from './snapshot.js';
 import { fsyncDir, openTemp, writeAll, unlinkQuiet } from './files.js';
 
@@ -18,7 +18,7 @@ export function rdbPath(server: Server): string {
   return resolve(process.cwd(), server.config.str('dbfilename'));
 }
 
-function snapshotOptions(server: Server, extraAux: [string, string][] = []): SnapshotOptions {
+export function snapshotOptions(server: Server, aofBase = false): SnapshotOptions {
   const cfg = server.config;
   const policy = cfg.str('maxmemory-policy');
   return {
@@ -30,8 +30,7 @@ function snapshotOptions(server: Server, extraAux: [string, string][] = []): Sna
       ['redis-bits', '64'],
       ['ctime', String(Math.floor(Date.now() / 1000))],
       ['used-mem', String(process.memoryUsage().heapUsed)],
-      ['aof-base', '0'],
-      ...extraAux,
+      ['aof-base', aofBase ? '1' : '0'],
     ],
   };
 }
@@ -251,7 +250,18 @@ export function loadRdbFile(server: Server, path: string): boolean {
     throw new RdbError(`Fatal error loading the DB: ${(e as Error).message}. Exiting.`);
   }
   const t0 = performance.now();
-  const res = decodeRdb(buf, { limits: loadLimits(server), databases: server.keyspace.dbs.length, checksum: server.config.bool('rdbchecksum'), dropExpired: !server.keyspace.isReplica });
+  const res = decodeRdb(buf, rdbLoadOptions(server));
+  applyLoaded(server, res);
+  server.logger.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
+  return true;
+}
+
+export function rdbLoadOptions(server: Server): LoadOptions {
+  return { limits: loadLimits(server), databases: server.keyspace.dbs.length, checksum: server.config.bool('rdbchecksum'), dropExpired: !server.keyspace.isReplica };
+}
+
+/** Puts decoded keys into the keyspace (an RDB file or an AOF's RDB base). */
+export function applyLoaded(server: Server, res: LoadResult): void {
   const ks = server.keyspace;
   const clock = lruClock();
   for (const k of res.keys) {
@@ -266,6 +276,4 @@ export function loadRdbFile(server: Server, path: string): boolean {
   const ver = res.aux.get('redis-ver');
   if (ver !== undefined) server.logger.notice(`Loading RDB produced by version ${ver}`);
   server.logger.notice(`Done loading RDB, keys loaded: ${res.keys.length}, keys expired: ${res.expired}.`);
-  server.logger.notice(`DB loaded from disk: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
-  return true;
 }

@@ -45,6 +45,8 @@ export interface ServerHooks {
   resetStat: (() => void)[];
   /** Before the listeners open (loading the dataset); a throw aborts the start. */
   startup: (() => void)[];
+  /** Before replies go to a socket (the AOF is written, and fsync'd with appendfsync always, first). */
+  beforeReply: (() => void)[];
 }
 
 export interface ServerOptions {
@@ -62,7 +64,7 @@ export class Server {
   readonly stats = new Stats();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [], startup: [] };
+  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [], startup: [], beforeReply: [] };
   readonly listeners: Listeners;
   /** Per-feature shared state (pubsub registry, watched keys, blocking queues...). */
   readonly ext: Record<string, unknown> = {};
@@ -132,6 +134,7 @@ export class Server {
     for (const h of this.hooks.clientFreed) h(c);
     if (c.socket && !c.socket.destroyed) {
       if (c.out.length) {
+        for (const h of this.hooks.beforeReply) h();
         c.socket.end(c.out, 'latin1');
         c.out = '';
       } else c.socket.destroy();
@@ -180,6 +183,8 @@ export class Server {
   flushClient(c: Client): void {
     const s = c.socket;
     if (c.out.length === 0 || s === null) return;
+    const br = this.hooks.beforeReply;
+    for (let i = 0; i < br.length; i++) br[i]();
     const out = c.out;
     c.out = '';
     this.stats.netOutputBytes += out.length;

@@ -42,6 +42,8 @@ export interface LoadResult {
   version: number;
   /** Keys skipped because their expiry had passed. */
   expired: number;
+  /** Offset just past the file (an AOF's RDB preamble is followed by commands). */
+  end: number;
 }
 
 export interface LoadOptions {
@@ -393,5 +395,5 @@ function decode(b: Buffer, opts: LoadOptions): LoadResult {
       if (!c.bytes().equals(stored)) throw new RdbError(`Wrong RDB checksum expected: (${expected}) got: (${c.hex()}). Aborting now.`);
     }
   }
-  return { keys, aux, version, expired };
+  return { keys, aux, version, expired, end: r.pos };
 }
