@@ -197,6 +197,7 @@ export class Db {
 
   /** Adds a key that must not exist (dbAdd). */
   add(key: string, value: Value, enc: Enc = null): void {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     this.dict.set(key, value, encBits(enc) | clock);
     this.ks.keyModified(this, key);
     if (typeof value !== 'string') {
@@ -231,6 +232,7 @@ export class Db {
 
   /** replace() without telling observers: for callers that report the change themselves later. */
   store(key: string, value: Value, enc: Enc = null): boolean {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     const t = this.dict;
     const i = t.find(key);
     if (i < 0) return false;

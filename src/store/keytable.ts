@@ -448,11 +448,6 @@ export class KeyTable<V> {
     return v;
   }
 
-  /** A point-in-time copy of the slots (BGSAVE's snapshot): the arrays are copied, keys and values shared. */
-  freeze(): FrozenTable<V> {
-    return new FrozenTable<V>(this.seed, this.mask, this.meta.slice(), this.kv.slice(), this.oMask, this.oMeta === null ? null : this.oMeta.slice(), this.oKv.slice(), this.size);
-  }
-
   *keys(): IterableIterator<string> {
     for (const [k] of this.entries()) yield k;
   }
@@ -473,68 +468,5 @@ export class KeyTable<V> {
 
   [Symbol.iterator](): IterableIterator<[string, V]> {
     return this.entries();
-  }
-}
-
-/**
- * The slots of a KeyTable as they were at freeze(): walked by slot number
- * (the current table's slots, then the old table's during a resize), and
- * searchable by key so that a write can tell whether the walk passed it.
- */
-export class FrozenTable<V> {
-  readonly slots: number;
-  constructor(
-    private readonly seed: number,
-    private readonly mask: number,
-    private readonly meta: Int32Array,
-    private readonly kv: unknown[],
-    private readonly oMask: number,
-    private readonly oMeta: Int32Array | null,
-    private readonly oKv: unknown[],
-    readonly size: number,
-  ) {
-    this.slots = mask + 1 + (oMeta === null ? 0 : oMask + 1);
-  }
-
-  /** The key at slot i, undefined for an empty slot. */
-  keyAt(i: number): string | undefined {
-    const c = this.mask + 1;
-    if (i < c) return this.meta[2 * i] === 0 ? undefined : (this.kv[2 * i] as string);
-    i -= c;
-    return this.oMeta![2 * i] === 0 ? undefined : (this.oKv[2 * i] as string);
-  }
-  valueAt(i: number): V {
-    const c = this.mask + 1;
-    return (i < c ? this.kv[2 * i + 1] : this.oKv[2 * (i - c) + 1]) as V;
-  }
-  auxAt(i: number): number {
-    const c = this.mask + 1;
-    return i < c ? this.meta[2 * i + 1] : this.oMeta![2 * (i - c) + 1];
-  }
-
-  /** Slot of `key` (numbered as keyAt), or -1. */
-  indexOf(key: string): number {
-    const h = hashKey(key, this.seed);
-    let m = this.mask;
-    let meta = this.meta;
-    let i = h & m;
-    for (;;) {
-      const s = meta[2 * i];
-      if (s === h) {
-        if (this.kv[2 * i] === key) return i;
-      } else if (s === 0) break;
-      i = (i + 1) & m;
-    }
-    if (this.oMeta === null) return -1;
-    m = this.oMask;
-    meta = this.oMeta;
-    i = h & m;
-    for (;;) {
-      const s = meta[2 * i];
-      if (s === h) {
-        if (this.oKv[2 * i] === key) return this.mask + 1 + i;
-      } else if (s === 0) return -1;
-      i = (i + 1) & m;
-    }
   }
 }
