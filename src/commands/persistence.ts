@@ -12,6 +12,8 @@ import { addInfoProvider } from './server-cmds.js';
 import { saveParams } from '../config/params.js';
 import { rdbSave, startBgsave, saveState, loadRdbFile, rdbPath } from '../persistence/rdb-file.js';
 import { Aof } from '../persistence/aof/aof.js';
+import { datasetDigest, valueDigest } from '../persistence/digest.js';
+import { extraSubcommands } from './debug.js';
 
 export function aofOf(server: Server): Aof {
   let a = server.ext.aof as Aof | undefined;
@@ -132,9 +134,71 @@ function onShutdown(server: Server, nosave: boolean, forceSave: boolean): string
   return null;
 }
 
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, flush, load the dump back. */
+function debugReload(c: Client, argv: string[]): void {
+  let save = true;
+  let flush = true;
+  for (let i = 2; i < argv.length; i++) {
+    const o = argv[i].toLowerCase();
+    if (o === 'merge') flush = false;
+    else if (o === 'nosave') save = false;
+    else if (o === 'noflush') flush = false;
+    else return c.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+  }
+  const server = c.server;
+  if (save && !rdbSave(server)) return c.error('ERR');
+  if (flush) flushQuietly(server);
+  try {
+    loadRdbFile(server, rdbPath(server));
+  } catch (e) {
+    server.logger.warning(`DEBUG RELOAD: ${(e as Error).message}`);
+    return c.error('ERR Error trying to load the RDB dump, check server logs.');
+  }
+  server.keyspace.dirty = 0;
+  server.logger.warning('DB reloaded by DEBUG RELOAD');
+  c.ok();
+}
+
+function debugLoadAof(c: Client): void {
+  const server = c.server;
+  flushQuietly(server);
+  try {
+    aofOf(server).reloadFromDisk();
+  } catch (e) {
+    server.logger.warning(`DEBUG LOADAOF: ${(e as Error).message}`);
+    return c.error('ERR Error trying to load the AOF, check server logs.');
+  }
+  server.keyspace.dirty = 0;
+  server.logger.warning('Append Only File loaded by DEBUG LOADAOF');
+  c.ok();
+}
+
+let reloading = false;
+/** Empties the keyspace without the FLUSHALL side effects (no save of the empty dataset). */
+function flushQuietly(server: Server): void {
+  reloading = true;
+  try {
+    server.keyspace.flushAll();
+  } finally {
+    reloading = false;
+  }
+}
+
 function install(server: Server): void {
   const st = saveState(server);
   const aof = aofOf(server);
+  const dbg = extraSubcommands(server);
+  dbg.set('reload', debugReload);
+  dbg.set('loadaof', (c) => debugLoadAof(c));
+  dbg.set('digest', (c, argv) => (argv.length === 2 ? c.simple(datasetDigest(c.server.keyspace)) : c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1]}'. Try DEBUG HELP.`)));
+  dbg.set('digest-value', (c, argv) => {
+    c.array(argv.length - 2);
+    for (let j = 2; j < argv.length; j++) {
+      // no lookup side effects: a debug command sees logically expired keys too
+      const v = c.db.dict.get(argv[j]);
+      c.simple(v === undefined ? '0'.repeat(40) : valueDigest(c.db, argv[j], v).toString('hex'));
+    }
+  });
   server.hooks.propagate.push((db, argv) => aof.feed(db, argv));
   server.hooks.beforeReply.push(() => {
     if (aof.pendingLength !== 0) aof.flush();
@@ -161,7 +225,7 @@ function install(server: Server): void {
     // an expired key leaves the AOF as a DEL (propagateDeletion)
     keyExpired: (db, key) => aof.feed(db.id, ['DEL', key]),
     flushed: (db) => {
-      if (db !== null) return;
+      if (db !== null || reloading) return;
       if (st.bg !== null) {
         st.bg.abort();
         st.bg = null;

@@ -327,6 +327,16 @@ export class Aof {
     this.server.logger.notice(`DB loaded from append only file: ${((performance.now() - t0) / 1000).toFixed(3)} seconds`);
   }
 
+  /** DEBUG LOADAOF: the (flushed and fsync'd) files loaded again into the emptied keyspace. */
+  reloadFromDisk(): void {
+    this.flush();
+    if (this.fd >= 0) fs.fsyncSync(this.fd);
+    const m = this.readManifest();
+    if (m === null) throw new AofLoadError('The AOF manifest file doesn\'t exist');
+    this.load(m);
+    this.manifest = m;
+  }
+
   // ------------------------------------------------------------------ rewrite
 
   /** BGREWRITEAOF: new incr file now, new base from a snapshot, then the manifest swap. */
