@@ -10,7 +10,8 @@ import { CMD, type Family } from './table.js';
 import { ERR } from './errors.js';
 import { addInfoProvider } from './server-cmds.js';
 import { saveParams } from '../config/params.js';
-import { rdbSave, startBgsave, saveState, loadRdbFile, rdbPath } from '../persistence/rdb-file.js';
+import fs from 'node:fs';
+import { rdbSave, startBgsave, saveState, loadRdbFile, loadRdbFileAsync, rdbPath } from '../persistence/rdb-file.js';
 import { Aof } from '../persistence/aof/aof.js';
 import { datasetDigest, valueDigest } from '../persistence/digest.js';
 import { extraSubcommands } from './debug.js';
@@ -124,6 +125,11 @@ function onShutdown(server: Server, nosave: boolean, forceSave: boolean): string
     st.bg.abort();
     st.bg = null;
   }
+  // the keyspace fills only at the end of a load: saving now would write an empty dump over the real one
+  if (st.loading !== null) {
+    server.logger.warning('Not saving: the dataset is still loading.');
+    return null;
+  }
   if ((saveParams(server.config.str('save')).length > 0 && !nosave) || forceSave) {
     server.logger.notice('Saving the final RDB snapshot before exiting.');
     if (!rdbSave(server)) {
@@ -214,6 +220,7 @@ function install(server: Server): void {
   server.hooks.cron.push((now) => cron(server, now));
   server.hooks.shutdown.push((nosave, save) => onShutdown(server, nosave, save));
   server.hooks.precheck.push((c, cmd) => {
+    if (st.loading !== null && !(cmd.flags & CMD.LOADING)) return 'LOADING Redis is loading the dataset in memory';
     if (aof.enabled && aof.lastWriteStatus === 'err' && (cmd.flags & CMD.WRITE || cmd.name === 'ping')) return `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}`;
     if (st.lastBgsaveStatus !== 'err' || !(cmd.flags & CMD.WRITE || cmd.name === 'ping')) return null;
     const cfg = c.server.config;
@@ -239,6 +246,23 @@ function install(server: Server): void {
       return;
     }
     const path = rdbPath(server);
+    let size = -1;
+    try {
+      size = fs.statSync(path).size;
+    } catch {
+      /* no dump: loadRdbFile reports other errors */
+    }
+    // a big dump loads after the listeners open, answering -LOADING meanwhile
+    if (size > server.config.num('loading-process-events-interval-bytes')) {
+      const buf = fs.readFileSync(path);
+      loadRdbFileAsync(server, path, buf, (err) => {
+        if (err === null) return;
+        server.logger.warning(`Fatal error loading the DB from ${path}: ${err.message} Exiting.`);
+        if (server.onExit !== null) process.exit(1);
+        else void server.close();
+      });
+      return;
+    }
     try {
       loadRdbFile(server, path);
     } catch (e) {
@@ -247,7 +271,20 @@ function install(server: Server): void {
   });
   addInfoProvider(server, 'persistence', (s) => {
     const bg = st.bg;
+    const l = st.loading;
+    const loadingFields: Record<string, string | number> =
+      l === null
+        ? {}
+        : {
+            loading_start_time: l.startedAt,
+            loading_total_bytes: l.totalBytes,
+            loading_rdb_used_mem: 0,
+            loading_loaded_bytes: l.loadedBytes,
+            loading_loaded_perc: ((l.loadedBytes * 100) / l.totalBytes).toFixed(2),
+            loading_eta_seconds: Math.max(0, Math.round(((Date.now() / 1000 - l.startedAt) * (l.totalBytes - l.loadedBytes)) / Math.max(1, l.loadedBytes))),
+          };
     return {
+      loading: l !== null ? 1 : 0,
       current_save_keys_processed: bg !== null ? bg.keysProcessed : 0,
       current_save_keys_total: bg !== null ? bg.keysTotal : 0,
       rdb_changes_since_last_save: s.keyspace.dirty,
@@ -279,6 +316,7 @@ function install(server: Server): void {
             aof_delayed_fsync: 0,
           }
         : {}),
+      ...loadingFields,
     };
   });
 }

@@ -7,7 +7,7 @@ import type { Server } from '../server/server.js';
 import { VERSION } from '../server/server.js';
 import { lruClock, LRU_CLOCK_MAX } from '../store/db.js';
 import { RdbWriter } from './rdb/writer.js';
-import { decodeRdb, RdbError, type LoadLimits, type LoadOptions, type LoadResult } from './rdb/decode.js';
+import { decodeRdb, decodeRdbSteps, RdbError, type LoadLimits, type LoadOptions, type LoadResult } from './rdb/decode.js';
 import { Snapshot, type SnapshotOptions } from './snapshot.js';
 import { fsyncDir, openTemp, writeAll, unlinkQuiet } from './files.js';
 
@@ -45,12 +45,14 @@ export interface SaveState {
   lastLoadKeysExpired: number;
   bg: BackgroundSave | null;
   scheduled: boolean;
+  /** Set while a dump loads between event-loop turns (clients get -LOADING). */
+  loading: { startedAt: number; totalBytes: number; loadedBytes: number } | null;
 }
 
 export function saveState(server: Server): SaveState {
   let s = server.ext.rdb as SaveState | undefined;
   if (s === undefined) {
-    s = { lastBgsaveStatus: 'ok', lastBgsaveTry: 0, lastBgsaveTimeSec: -1, rdbSaves: 0, lastCowKeys: 0, lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, bg: null, scheduled: false };
+    s = { lastBgsaveStatus: 'ok', lastBgsaveTry: 0, lastBgsaveTimeSec: -1, rdbSaves: 0, lastCowKeys: 0, lastLoadKeysLoaded: 0, lastLoadKeysExpired: 0, bg: null, scheduled: false, loading: null };
     server.ext.rdb = s;
   }
   return s;
@@ -276,4 +278,60 @@ export function applyLoaded(server: Server, res: LoadResult): void {
   const ver = res.aux.get('redis-ver');
   if (ver !== undefined) server.logger.notice(`Loading RDB produced by version ${ver}`);
   server.logger.notice(`Done loading RDB, keys loaded: ${res.keys.length}, keys expired: ${res.expired}.`);
+}
+
+/** Keys between two offsets yielded by decodeRdbSteps. */
+const KEYS_PER_YIELD = 128;
+
+/**
+ * Loads a dump between event-loop turns while clients are answered -LOADING
+ * (a big file at startup). The keyspace is filled only once the whole file
+ * decoded, so a bad file loads nothing. `done` gets the error, if any.
+ */
+export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done: (err: Error | null) => void): void {
+  const st = saveState(server);
+  const t0 = Date.now();
+  st.loading = { startedAt: Math.floor(t0 / 1000), totalBytes: buf.length, loadedBytes: 0 };
+  server.ext.loading = true;
+  server.logger.notice(`Loading ${path} (${(buf.length / 1e6).toFixed(1)} MB) in the background; clients get -LOADING meanwhile`);
+  const g = decodeRdbSteps(buf, rdbLoadOptions(server));
+  let steps = 0;
+  let lastLog = t0;
+  const finish = (err: Error | null) => {
+    st.loading = null;
+    server.ext.loading = false;
+    done(err);
+  };
+  const tick = (): void => {
+    const delay = server.config.num('key-load-delay');
+    const end = performance.now() + 20;
+    try {
+      for (;;) {
+        const x = g.next();
+        if (x.done) {
+          applyLoaded(server, x.value);
+          server.logger.notice(`DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
+          return finish(null);
+        }
+        steps++;
+        st.loading!.loadedBytes = x.value;
+        if (delay > 0 || performance.now() >= end) break;
+      }
+    } catch (e) {
+      return finish(e as Error);
+    }
+    const now = Date.now();
+    if (now - lastLog >= 1000) {
+      lastLog = now;
+      const l = st.loading!;
+      const secs = (now - t0) / 1000;
+      server.logger.notice(
+        `Loading RDB: ${((l.loadedBytes * 100) / l.totalBytes).toFixed(1)}%, about ${steps * KEYS_PER_YIELD} keys, ${(l.loadedBytes / 1e6 / secs).toFixed(1)} MB/s`,
+      );
+    }
+    // key-load-delay (µs per key, for tests) spaces the steps out
+    if (delay > 0) setTimeout(tick, Math.max(1, Math.round((delay * KEYS_PER_YIELD) / 1000)));
+    else setImmediate(tick);
+  };
+  setImmediate(tick);
 }

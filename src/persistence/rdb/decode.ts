@@ -308,16 +308,31 @@ function printable(s: string): string {
 
 /** Decodes a whole RDB file; throws RdbError (nothing is loaded) on any problem. */
 export function decodeRdb(b: Buffer, opts: LoadOptions): LoadResult {
-  try {
-    return decode(b, opts);
-  } catch (e) {
-    if (e instanceof RdbError) throw e;
-    // a bounds error a check missed: still a refusal, never a crash
-    throw new RdbError(`Corrupt RDB file: ${(e as Error).message}`);
+  const g = decodeRdbSteps(b, opts);
+  for (;;) {
+    const x = g.next();
+    if (x.done) return x.value;
   }
 }
 
-function decode(b: Buffer, opts: LoadOptions): LoadResult {
+/** decodeRdb in steps: yields the offset reached every few hundred keys (loading between event-loop turns). */
+export function* decodeRdbSteps(b: Buffer, opts: LoadOptions): Generator<number, LoadResult, void> {
+  const g = decode(b, opts);
+  for (;;) {
+    let x: IteratorResult<number, LoadResult>;
+    try {
+      x = g.next();
+    } catch (e) {
+      if (e instanceof RdbError) throw e;
+      // a bounds error a check missed: still a refusal, never a crash
+      throw new RdbError(`Corrupt RDB file: ${(e as Error).message}`);
+    }
+    if (x.done) return x.value;
+    yield x.value;
+  }
+}
+
+function* decode(b: Buffer, opts: LoadOptions): Generator<number, LoadResult, void> {
   if (b.length < 9 || b.latin1Slice(0, 5) !== 'REDIS') throw new RdbError('Wrong signature trying to load DB from file');
   const vs = b.latin1Slice(5, 9);
   const version = /^[0-9]{4}$/.test(vs) ? Number(vs) : -1;
@@ -329,6 +344,7 @@ function decode(b: Buffer, opts: LoadOptions): LoadResult {
   const aux = new Map<string, string>();
   const seen: Set<string>[] = [];
   let db = 0;
+  let loaded = 0;
   let expire = -1;
   let idle = -1;
   let expired = 0;
@@ -384,6 +400,7 @@ function decode(b: Buffer, opts: LoadOptions): LoadResult {
     else keys.push({ db, key, value, expire, idle });
     expire = -1;
     idle = -1;
+    if ((++loaded & 127) === 0) yield r.pos;
   }
   if (version >= 5) {
     r.need(8);
