@@ -190,7 +190,7 @@ export class Db {
 
   /** Existence without touching the access clock or the stats. */
   peek(key: string): Value | undefined {
-    if (this.ks.cow !== null) this.ks.cow(this, key, true);
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     return this.dict.get(key);
   }
