@@ -134,3 +134,22 @@ test('a corrupt dump.rdb stops startup with a clear message; dir and dbfilename 
     await a.stop();
   }
 });
+
+test('SIGTERM whose final save fails keeps serving; shutdown-on-sigterm nosave skips the save', async () => {
+  const a = await startRedoubt(['--save', '3600', '1']);
+  try {
+    const c = await RawClient.connect(a.port);
+    await c.call('SET', 'k', 'v');
+    mkdirSync(join(a.dir, 'dump.rdb'));
+    a.proc.kill('SIGTERM');
+    await waitFor(() => /SIGTERM received but errors trying to shut down the server/.test(a.output()));
+    assert.equal(plain(await c.call('GET', 'k')), 'v', 'still serving');
+    assert.equal(plain(await c.call('CONFIG', 'SET', 'shutdown-on-sigterm', 'nosave')), 'OK');
+    const exited = new Promise((r) => a.proc.once('exit', r));
+    a.proc.kill('SIGTERM');
+    await exited;
+    c.close();
+  } finally {
+    await a.stop();
+  }
+});
