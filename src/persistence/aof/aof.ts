@@ -100,7 +100,8 @@ export class Aof {
     const data = Buffer.from(this.pending, 'latin1');
     try {
       writeAll(this.fd, data);
-      if (this.cfg.str('appendfsync') === 'always') fs.fsyncSync(this.fd);
+      // no-appendfsync-on-rewrite: no fsync at all while a rewrite writes its base
+      if (this.cfg.str('appendfsync') === 'always' && !(this.rewrite !== null && this.cfg.bool('no-appendfsync-on-rewrite'))) fs.fsyncSync(this.fd);
       else this.unsynced = true;
     } catch (e) {
       // keep the buffer: the next flush retries; writes are refused meanwhile (MISCONF)
@@ -239,7 +240,7 @@ export class Aof {
         const w = new RdbWriter((chunk) => writeAll(fd, chunk), this.cfg.bool('rdbchecksum'));
         new Snapshot(this.server.keyspace, w, snapshotOptions(this.server, true)).step(Infinity);
       } else {
-        writeAll(fd, Buffer.from(commandsBase(this.server), 'latin1'));
+        writeCommandsBase(this.server, (chunk) => writeAll(fd, Buffer.from(chunk, 'latin1')));
       }
       fs.fsyncSync(fd);
     } finally {
@@ -364,7 +365,7 @@ export class Aof {
     if (preamble) snap = new Snapshot(this.server.keyspace, w, snapshotOptions(this.server, true));
     else {
       // the command form is written in one go (no slices)
-      writeAll(fd, Buffer.from(commandsBase(this.server), 'latin1'));
+      writeCommandsBase(this.server, (chunk) => writeAll(fd, Buffer.from(chunk, 'latin1')));
       snap = new Snapshot(this.server.keyspace, w, snapshotOptions(this.server, true));
       snap.done = true;
     }
@@ -514,37 +515,55 @@ function findLastMulti(commands: string[][], starts: number[]): number {
   return -1;
 }
 
-/** The dataset as commands (aof-use-rdb-preamble no): one command per key, plus its PEXPIREAT. */
-export function commandsBase(server: Server): string {
-  let out = '';
+/** Elements per command in a command-form base (AOF_REWRITE_ITEMS_PER_CMD). */
+const ITEMS_PER_CMD = 64;
+
+/**
+ * The dataset as commands (aof-use-rdb-preamble no), handed to `out` in
+ * chunks: one command per key (collections split every 64 elements, as
+ * Redis does), plus its PEXPIREAT.
+ */
+export function writeCommandsBase(server: Server, out: (chunk: string) => void): void {
+  let buf = '';
+  const emit = (argv: string[]) => {
+    buf += encodeCommand(argv);
+    if (buf.length >= 1 << 20) {
+      out(buf);
+      buf = '';
+    }
+  };
   const now = Date.now();
   for (const db of server.keyspace.dbs) {
     if (db.dict.size === 0) continue;
-    out += encodeCommand(['SELECT', String(db.id)]);
+    emit(['SELECT', String(db.id)]);
     for (const [key, v] of db.dict.entries()) {
       const exp = db.expires.get(key);
       if (exp !== undefined && exp < now) continue;
-      if (typeof v === 'string') out += encodeCommand(['SET', key, v]);
-      else out += encodeCommand(collectionCommand(key, v));
-      if (exp !== undefined) out += encodeCommand(['PEXPIREAT', key, String(exp)]);
+      if (typeof v === 'string') emit(['SET', key, v]);
+      else collectionCommands(key, v, emit);
+      if (exp !== undefined) emit(['PEXPIREAT', key, String(exp)]);
     }
   }
-  return out;
+  if (buf.length) out(buf);
 }
 
-
-function collectionCommand(key: string, v: RObject): string[] {
-  if (v instanceof ListValue) return ['RPUSH', key, ...v.toArray()];
-  if (v instanceof SetValue) return ['SADD', key, ...v.toArray()];
-  if (v instanceof HashValue) {
-    const a = ['HSET', key];
-    for (const [f, x] of v.map) a.push(f, x);
-    return a;
-  }
-  if (v instanceof ZSetValue) {
-    const a = ['ZADD', key];
-    for (const [m, s] of v.zs) a.push(formatDouble(s), m);
-    return a;
-  }
-  throw new Error(`can't rewrite a value of type ${v.type}`);
+function collectionCommands(key: string, v: RObject, emit: (argv: string[]) => void): void {
+  const head = v instanceof ListValue ? 'RPUSH' : v instanceof SetValue ? 'SADD' : v instanceof HashValue ? 'HSET' : v instanceof ZSetValue ? 'ZADD' : null;
+  if (head === null) throw new Error(`can't rewrite a value of type ${v.type}`);
+  let cmd: string[] = [head, key];
+  let n = 0;
+  const push = (a: string, b?: string) => {
+    cmd.push(a);
+    if (b !== undefined) cmd.push(b);
+    if (++n === ITEMS_PER_CMD) {
+      emit(cmd);
+      cmd = [head, key];
+      n = 0;
+    }
+  };
+  if (v instanceof ListValue) for (const x of v.toArray()) push(x);
+  else if (v instanceof SetValue) for (const m of v) push(m);
+  else if (v instanceof HashValue) for (const [f, x] of v.map) push(f, x);
+  else if (v instanceof ZSetValue) for (const [m, sc] of v.zs) push(formatDouble(sc), m);
+  if (n > 0) emit(cmd);
 }
