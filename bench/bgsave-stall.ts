@@ -12,7 +12,9 @@ import { ZSetValue } from '../src/store/zset.js';
 import { HashValue } from '../src/store/hash.js';
 import { rdbPath } from '../src/persistence/rdb-file.js';
 
-async function measure(label: string, fill: (srv: Awaited<ReturnType<typeof createServer>>) => void): Promise<void> {
+type Srv = Awaited<ReturnType<typeof createServer>>;
+
+async function measure(label: string, fill: (srv: Srv) => void, during?: (srv: Srv) => void): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-bench-'));
   const srv = await createServer({ config: { save: '', dir } });
   fill(srv);
@@ -30,6 +32,7 @@ async function measure(label: string, fill: (srv: Awaited<ReturnType<typeof crea
   last = t0;
   const bg = startBgsave(srv);
   const freeze = bg.freezeMs;
+  if (during) setTimeout(() => during(srv), 50);
   while (saveState(srv).bg !== null) await new Promise((r) => setTimeout(r, 5));
   const total = performance.now() - t0;
   clearInterval(timer);
@@ -55,3 +58,17 @@ if (!process.env.ONLY_STRINGS) await measure(`one hash of ${N} fields`, (srv) =>
   for (let i = 0; i < N; i++) h.set('field:' + i, 'v' + i, { entries: 128, value: 64 });
   srv.keyspace.dbs[0].add('bighash', h);
 });
+if (!process.env.ONLY_STRINGS) {
+  await measure(
+    `one zset of ${N} members, written to during the save (its copy-on-write clone)`,
+    (srv) => {
+      const z = new ZSetValue(false);
+      for (let i = 0; i < N; i++) z.add('member:' + i, i * 1.5, { entries: 128, value: 64 });
+      srv.keyspace.dbs[0].add('bigzset', z);
+    },
+    (srv) => {
+      const z = srv.keyspace.dbs[0].write('bigzset') as ZSetValue;
+      z.add('new', 1, { entries: 128, value: 64 });
+    },
+  );
+}

@@ -104,6 +104,12 @@ export class Aof {
       if (this.cfg.str('appendfsync') === 'always' && !(this.rewrite !== null && this.cfg.bool('no-appendfsync-on-rewrite'))) fs.fsyncSync(this.fd);
       else this.unsynced = true;
     } catch (e) {
+      if (this.cfg.str('appendfsync') === 'always') {
+        // the replies about to go out would acknowledge writes that are not on disk
+        this.server.logger.warning(`Error writing to the AOF file: ${(e as Error).message}`);
+        this.server.logger.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+        process.exit(1);
+      }
       // keep the buffer: the next flush retries; writes are refused meanwhile (MISCONF)
       this.lastWriteStatus = 'err';
       this.lastWriteError = (e as Error).message;
