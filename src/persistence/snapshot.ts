@@ -63,6 +63,8 @@ interface WalkedDb {
   recorded: Map<string, Original>;
   written: KeySet;
   cursor: number;
+  /** table.reseeds when the scan (re)started: a reseed moves every key, so the scan starts over. */
+  reseeds: number;
   scanDone: boolean;
   done: boolean;
   started: boolean;
@@ -101,6 +103,7 @@ export class Snapshot {
         recorded: new Map(),
         written: new KeySet(),
         cursor: 0,
+        reseeds: db.dict.reseeds,
         scanDone: false,
         done: false,
         started: false,
@@ -221,6 +224,11 @@ export class Snapshot {
           }
           o = this.original(f, key);
         } else if (!f.scanDone) {
+          if (f.table.reseeds !== f.reseeds) {
+            // written keys are skipped on the second pass
+            f.reseeds = f.table.reseeds;
+            f.cursor = 0;
+          }
           f.batch.length = 0;
           f.bi = 0;
           f.cursor = f.table.scan(f.cursor, 64, f.batch);
