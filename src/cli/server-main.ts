@@ -63,9 +63,18 @@ export async function serverMain(args: string[]): Promise<number> {
     if (stopping) return;
     stopping = true;
     server.logger.warning(`Received ${sig} scheduling shutdown...`);
+    signalOpts = cfg.str(sig === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm').split(' ');
     if (!started) return; // start() finishes first, then shuts down
-    void server.shutdown({}).then(() => process.exit(0));
+    shutdownOnSignal();
   };
+  let signalOpts: string[] = [];
+  // a refused shutdown (the final save failed) keeps serving, as Redis does
+  const shutdownOnSignal = () =>
+    void server.shutdown({ nosave: signalOpts.includes('nosave'), save: signalOpts.includes('save'), force: signalOpts.includes('force') }).then((err) => {
+      if (err === null) process.exit(0);
+      server.logger.warning('SIGTERM received but errors trying to shut down the server, check the logs for more information');
+      stopping = false;
+    });
   // Handler exceptions are already turned into error replies (dispatch.call); this catches
   // the rest (timers, socket callbacks) so one bug does not drop every client's data.
   process.on('uncaughtException', (e) => server.logger.warning(`Internal error (kept serving): ${e?.stack ?? e}`));
@@ -80,6 +89,6 @@ export async function serverMain(args: string[]): Promise<number> {
     return 1;
   }
   started = true;
-  if (stopping) void server.shutdown({}).then(() => process.exit(0));
+  if (stopping) shutdownOnSignal();
   return -1; // keep running
 }

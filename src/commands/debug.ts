@@ -2,7 +2,8 @@
 // or "local" and the client is local, with Redis's refusal text.
 // Implemented: HELP, SLEEP, OBJECT, SET-ACTIVE-EXPIRE, CHANGE-REPL-ID, ERROR,
 // LOG, PROTOCOL, POPULATE, and JMAP (a Redoubt extension: a memory report of
-// the Node.js process). RELOAD replies an error; the rest are unknown.
+// the Node.js process). RELOAD, LOADAOF, DIGEST and DIGEST-VALUE come from
+// the persistence family (extraSubcommands); the rest are unknown.
 
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -296,6 +297,13 @@ const HELP = [
   '    Prints this help.',
 ];
 
+/** DEBUG subcommands other features add (persistence: RELOAD, LOADAOF, DIGEST, DIGEST-VALUE). */
+export function extraSubcommands(server: Server): Map<string, (c: Client, argv: string[]) => void> {
+  let m = server.ext.debugSubcommands as Map<string, (c: Client, argv: string[]) => void> | undefined;
+  if (m === undefined) server.ext.debugSubcommands = m = new Map();
+  return m;
+}
+
 function debug(c: Client, argv: string[]): void {
   const sub = argv[1].toLowerCase();
   const argc = argv.length;
@@ -329,6 +337,8 @@ function debug(c: Client, argv: string[]): void {
     debugPopulate(c, argv);
   } else if (sub === 'jmap' && argc === 2) {
     jmap(c);
+  } else if (extraSubcommands(server).has(sub)) {
+    extraSubcommands(server).get(sub)!(c, argv);
   } else if (sub === 'reload') {
     c.error('ERR DEBUG RELOAD is not available in this server');
   } else {

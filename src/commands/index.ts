@@ -20,6 +20,7 @@ import * as debug from './debug.js';
 import * as config from './config.js';
 import * as hashes from './hashes.js';
 import * as sets from './sets.js';
+import * as persistence from './persistence.js';
 import * as acl from './acl.js';
 import * as trackingCmds from './tracking.js';
 
@@ -28,4 +29,4 @@ export interface FamilyModule {
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, acl, trackingCmds];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, persistence, acl, trackingCmds];

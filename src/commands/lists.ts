@@ -463,7 +463,7 @@ function bpop(c: Client, argv: string[], head: boolean): void {
     onTimeout: (x) => x.nilArray(),
     tryServe: (x, key) => {
       const db = x.db;
-      const list = db.peek(key);
+      const list = db.write(key);
       if (!(list instanceof ListValue) || list.length === 0) return false;
       propagate(x, db, [head ? 'LPOP' : 'RPOP', key]);
       const v = (head ? list.popHead() : list.popTail())!;
@@ -498,7 +498,7 @@ function blmoveGeneric(c: Client, argv: string[], fromHead: boolean, toHead: boo
     onTimeout: (x) => x.nilArray(),
     tryServe: (x, key) => {
       const db = x.db;
-      const list = db.peek(key);
+      const list = db.write(key);
       if (!(list instanceof ListValue) || list.length === 0) return false;
       if (doMove(x, db, key, list, dstKey, fromHead, toHead)) {
         propagate(
@@ -539,7 +539,7 @@ function blmpop(c: Client, argv: string[]): void {
     onTimeout: (x) => x.nilArray(),
     tryServe: (x, key) => {
       const db = x.db;
-      const list = db.peek(key);
+      const list = db.write(key);
       if (!(list instanceof ListValue) || list.length === 0) return false;
       propagate(x, db, [a.head ? 'LPOP' : 'RPOP', key, String(Math.min(a.count, list.length))]);
       popRangeWithKey(x, db, list, key, a.head, a.count);

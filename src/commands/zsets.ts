@@ -762,7 +762,7 @@ function blockingZpop(c: Client, argv: string[], keys: readonly string[], where:
     onTimeout: (x) => x.nilArray(),
     tryServe: (x, key) => {
       const db = x.db;
-      const z = db.peek(key);
+      const z = db.write(key);
       if (!(z instanceof ZSetValue) || z.size === 0) return false;
       x.server.propagate(db.id, popArgv(where, key, count));
       popAndReply(x, db, key, z, where, true, count, nested);

@@ -45,6 +45,10 @@ export interface ServerHooks {
   shutdown: ((nosave: boolean, save: boolean) => string | null)[];
   /** CONFIG RESETSTAT: features reset the statistics they keep. */
   resetStat: (() => void)[];
+  /** Before the listeners open (loading the dataset); a throw aborts the start. */
+  startup: (() => void)[];
+  /** Before replies go to a socket (the AOF is written, and fsync'd with appendfsync always, first). */
+  beforeReply: (() => void)[];
 }
 
 export interface ServerOptions {
@@ -62,7 +66,7 @@ export class Server {
   readonly stats = new Stats();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [] };
+  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [], startup: [], beforeReply: [] };
   readonly listeners: Listeners;
   /** Per-feature shared state (pubsub registry, watched keys, blocking queues...). */
   readonly ext: Record<string, unknown> = {};
@@ -106,6 +110,7 @@ export class Server {
 
   async start(): Promise<void> {
     this.logger.notice('Server initialized');
+    for (const h of this.hooks.startup) h();
     await this.listeners.start();
     installHeapGuard(this);
     this.cron = startCron(this);
@@ -137,6 +142,7 @@ export class Server {
     for (const h of this.hooks.clientFreed) h(c);
     if (c.socket && !c.socket.destroyed) {
       if (c.out.length) {
+        for (const h of this.hooks.beforeReply) h();
         c.socket.end(c.out, 'latin1');
         c.out = '';
       } else c.socket.destroy();
@@ -185,6 +191,8 @@ export class Server {
   flushClient(c: Client): void {
     const s = c.socket;
     if (c.out.length === 0 || s === null) return;
+    const br = this.hooks.beforeReply;
+    for (let i = 0; i < br.length; i++) br[i]();
     const out = c.out;
     c.out = '';
     this.stats.netOutputBytes += out.length;

@@ -62,6 +62,13 @@ export class Keyspace {
    * keyEvent observer must OR in the classes it needs.
    */
   notifyMask = 0;
+  /**
+   * Set while a background save runs: called before a key is changed
+   * (mutate: the caller may change the stored object in place), so the
+   * snapshot can keep the key's old value and TTL. null otherwise: one check
+   * per write.
+   */
+  cow: ((db: Db, key: string, mutate: boolean) => void) | null = null;
 
   constructor(count: number) {
     for (let i = 0; i < count; i++) this.dbs.push(new Db(i, this));
@@ -172,6 +179,7 @@ export class Db {
 
   /** Lookup for writing: expires the key if needed, no hit/miss accounting. */
   write(key: string): Value | undefined {
+    if (this.ks.cow !== null) this.ks.cow(this, key, true);
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     const t = this.dict;
     const i = t.find(key);
@@ -182,12 +190,14 @@ export class Db {
 
   /** Existence without touching the access clock or the stats. */
   peek(key: string): Value | undefined {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     return this.dict.get(key);
   }
 
   /** Adds a key that must not exist (dbAdd). */
   add(key: string, value: Value, enc: Enc = null): void {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     this.dict.set(key, value, encBits(enc) | clock);
     this.ks.keyModified(this, key);
     if (typeof value !== 'string') {
@@ -199,6 +209,7 @@ export class Db {
 
   /** SET semantics: create or overwrite, dropping the TTL unless keepTtl. */
   set(key: string, value: Value, keepTtl = false): void {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     const t = this.dict;
     const i = t.find(key);
     if (i < 0) {
@@ -221,6 +232,7 @@ export class Db {
 
   /** replace() without telling observers: for callers that report the change themselves later. */
   store(key: string, value: Value, enc: Enc = null): boolean {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     const t = this.dict;
     const i = t.find(key);
     if (i < 0) return false;
@@ -264,6 +276,7 @@ export class Db {
 
   /** Removes a key and its TTL. True when it existed. */
   remove(key: string): boolean {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     if (!this.dict.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
     this.ks.keyModified(this, key);
@@ -277,6 +290,7 @@ export class Db {
   }
 
   setExpire(key: string, whenMs: number): void {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     this.expires.set(key, whenMs);
     this.ks.keyModified(this, key);
   }
@@ -284,6 +298,7 @@ export class Db {
     return this.expires.get(key);
   }
   persist(key: string): boolean {
+    if (this.ks.cow !== null) this.ks.cow(this, key, false);
     if (!this.expires.delete(key)) return false;
     this.ks.keyModified(this, key);
     return true;

@@ -144,6 +144,8 @@ function randomSlot(meta: Int32Array, slots: number): number {
 export class KeyTable<V> {
   /** Members in both tables. */
   size = 0;
+  /** Bumped by every reseed: a SCAN cursor from before means nothing after it. */
+  reseeds = 0;
   private seed = newSeed();
   private mask = MIN_CAPACITY - 1;
   /** [hash, aux] per slot; hash 0 marks an empty slot */
@@ -381,6 +383,7 @@ export class KeyTable<V> {
     const okv = this.kv;
     const seed = newSeed();
     this.seed = seed;
+    this.reseeds++;
     this.meta = new Int32Array(ometa.length);
     this.kv = filled(okv.length);
     const meta = this.meta;

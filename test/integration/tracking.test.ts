@@ -85,7 +85,7 @@ const SCRIPTS: Record<string, Script> = {
   'FLUSHALL and FLUSHDB send a null invalidation': ['1: HELLO 3', '1: CLIENT TRACKING ON', '1: GET a', '2: FLUSHDB', '1: GET a', '1: FLUSHALL'],
   'broken redirect': ['1: HELLO 3', '2: PING', '1: CLIENT TRACKING ON REDIRECT $id2', '1: GET a', '2: QUIT', '3: SET a 1', '1: CLIENT TRACKINGINFO'],
   'MULTI: pushes for the client come after EXEC': ['1: HELLO 3', '1: CLIENT TRACKING ON', '1: GET a', '1: MULTI', '1: GET b', '1: SET a 1', '1: SET b 1', '1: EXEC'],
-  'expiry invalidates': ['1: HELLO 3', '1: CLIENT TRACKING ON', '2: SET a 1 PX 50', '1: GET a', '@sleep 300', '1: GET a'],
+  'expiry invalidates': ['1: HELLO 3', '1: CLIENT TRACKING ON', '2: SET a 1 PX 300', '1: GET a', '@sleep 900', '1: GET a'],
   'CLIENT REPLY OFF: a RESP3 subscriber still gets its pushes': ['1: HELLO 3', '1: CLIENT REPLY OFF', '1: SUBSCRIBE ch', '2: PUBLISH ch hi', '1: PING', '1: PSUBSCRIBE c*', '2: PUBLISH ch again'],
   'CLIENT REPLY OFF/SKIP: a RESP2 subscriber too': ['1: CLIENT REPLY SKIP', '1: SUBSCRIBE ch', '2: PUBLISH ch hi', '1: CLIENT REPLY OFF', '1: SUBSCRIBE other', '2: PUBLISH other x'],
   'CLIENT REPLY OFF with tracking: invalidations still arrive': ['1: HELLO 3', '1: CLIENT TRACKING ON', '1: GET a', '1: CLIENT REPLY OFF', '2: SET a 1', '1: GET a', '1: SET a 2'],
