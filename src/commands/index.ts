@@ -21,10 +21,11 @@ import * as config from './config.js';
 import * as hashes from './hashes.js';
 import * as sets from './sets.js';
 import * as acl from './acl.js';
+import * as sort from './sort.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, acl];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, acl, sort];
