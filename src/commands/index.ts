@@ -22,10 +22,11 @@ import * as hashes from './hashes.js';
 import * as sets from './sets.js';
 import * as acl from './acl.js';
 import * as sort from './sort.js';
+import * as geo from './geo.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, acl, sort];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, acl, sort, geo];

@@ -14,6 +14,7 @@ import type { HashValue } from '../store/hash.js';
 import { ERR } from './errors.js';
 import { parseLong, parseDouble } from '../util/numbers.js';
 import { strtod } from './zsets.js';
+import { pqsort } from '../util/pqsort.js';
 import { SEL, PERM_READ, PERM_WRITE } from '../security/selector.js';
 
 const SCORE_ERR = "ERR One or more scores can't be converted into double";
@@ -221,7 +222,9 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
         return sign * r;
       };
     } else cmp = store ? (a, b) => sign * binCmp(a.obj, b.obj) : (a, b) => sign * collCmp(a.obj, b.obj);
-    vector.sort(cmp);
+    // with BY and a LIMIT range Redis sorts partially (pqsort), which is not stable
+    if (sortby !== null && (start !== 0 || end !== vectorlen - 1)) pqsort(vector, cmp, start, end);
+    else vector.sort(cmp);
   }
 
   const count = end - start + 1 > 0 ? end - start + 1 : 0;
