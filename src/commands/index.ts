@@ -23,10 +23,11 @@ import * as sets from './sets.js';
 import * as acl from './acl.js';
 import * as sort from './sort.js';
 import * as geo from './geo.js';
+import * as lolwut from './lolwut.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, acl, sort, geo];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, acl, sort, geo, lolwut];
