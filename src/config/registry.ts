@@ -7,6 +7,8 @@
 // (memory values in plain bytes, enums lowercase, octal for unixsocketperm,
 // "10%" for percentages). Readers use str()/num()/bool()/big().
 
+import { splitArgs } from '../util/splitargs.js';
+
 export type ParamType = 'bool' | 'int' | 'memory' | 'enum' | 'string' | 'special';
 
 /** Where a parse runs: a config file / argv line, or CONFIG SET. */
@@ -345,6 +347,10 @@ export class Config {
     const d = this.defs.get(name.toLowerCase());
     if (!d) throw new ConfigError('Bad directive or wrong number of arguments');
     if (!d.multi && args.length !== 1) throw new ConfigError('wrong number of arguments');
+    // Redis splits a multi-argument parameter's one non-empty argument
+    // (`shutdown-on-sigterm "nosave force"`, `--save "3600 1"`); replicaof is
+    // not in its config table and keeps its own argument count.
+    if (d.multi && args.length === 1 && args[0] !== '' && d.name !== 'replicaof') args = splitArgs(args[0]) ?? [];
     const r = this.validate(d, args, 'load');
     if (typeof r !== 'string') throw new ConfigError(r.error);
     this.values.set(d.name, r);

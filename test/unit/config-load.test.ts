@@ -169,3 +169,18 @@ test('command line options are parsed like redis-server 7.0', () => {
   assert.equal(parseServerArgs(['--port', '1', '-', '--x', '2']).options, 'port "1" "-" \nx "2" ');
   assert.equal(parseServerArgs(['--requirepass', 'a b"c']).options, 'requirepass "a b\\"c" ');
 });
+
+test('multi-argument parameters split one quoted argument as redis-server 7.0 does', () => {
+  const cfg = fresh();
+  loadConfigText(cfg, 'shutdown-on-sigterm "nosave force"\nshutdown-on-sigint nosave now\n');
+  assert.equal(cfg.str('shutdown-on-sigterm'), 'nosave force');
+  assert.equal(cfg.str('shutdown-on-sigint'), 'nosave now');
+  const c2 = fresh();
+  loadConfigText(c2, parseServerArgs(['--shutdown-on-sigint', 'save  now', '--shutdown-on-sigterm', 'default save']).options);
+  assert.equal(c2.str('shutdown-on-sigint'), 'save now');
+  assert.equal(c2.str('shutdown-on-sigterm'), 'save');
+  const c3 = fresh();
+  loadConfigText(c3, 'save "900 1"\n');
+  assert.equal(c3.str('save'), '900 1');
+  assert.match(fatalOf('shutdown-on-sigterm "nosave sometimes"\n'), /argument\(s\) must be one of the following: default, save, nosave, now, force$/);
+});

@@ -91,6 +91,24 @@ export function parseLexBound(s: string): LexBound | null {
 const PATH_N: number[] = filledArray(64, 0);
 const PATH_I: number[] = filledArray(64, 0);
 
+/** sdscmplex: '-' below and '+' above every member. */
+function lexCmp(a: LexBound, b: LexBound): number {
+  if (a.inf !== 0 || b.inf !== 0) {
+    if (a.inf === b.inf) return 0;
+    if (a.inf < 0 || b.inf > 0) return -1;
+    return 1;
+  }
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+function lexGteMin(v: string, min: LexBound): boolean {
+  if (min.inf !== 0) return min.inf < 0;
+  return min.exclusive ? v > min.value : v >= min.value;
+}
+function lexLteMax(v: string, max: LexBound): boolean {
+  if (max.inf !== 0) return max.inf > 0;
+  return max.exclusive ? v < max.value : v <= max.value;
+}
+
 /** (s1,m1) < (s2,m2) in zset order */
 function lessThan(s1: number, m1: string, s2: number, m2: string): boolean {
   return s1 < s2 || (s1 === s2 && m1 < m2);
@@ -1011,14 +1029,56 @@ export class SortedSet {
   }
 
   countInLexRange(min: LexBound, max: LexBound): number {
+    if (this.mixedScores()) return this.lexWalk(min, max, false, 0, -1).length;
     const [lo, hi] = this.lexRankRange(min, max);
     return hi - lo;
   }
 
   /** ZRANGEBYLEX / ZREVRANGEBYLEX (min/max always passed as min/max). */
   rangeByLex(min: LexBound, max: LexBound, reverse = false, offset = 0, limit = -1): ZEntry[] {
+    if (this.mixedScores()) return this.lexWalk(min, max, reverse, offset, limit);
     const [lo, hi] = this.lexRankRange(min, max);
     return this.rankWindow(lo, hi, reverse, offset, limit);
+  }
+
+  /** Members not all of one score: member order is not index order. */
+  private mixedScores(): boolean {
+    const n = this.dict.size;
+    return n > 1 && this.first()![1] !== this.last()![1];
+  }
+
+  /**
+   * Redis's listpack lex walk (zzlFirstInLexRange / zzlLastInLexRange, then
+   * the ZRANGEBYLEX loop), which is what Redis does with such ranges on a
+   * set with mixed scores: from the head, the first member >= min starts the
+   * range only if it is also <= max; members follow in index order while
+   * they are <= max (reverse: the mirror image). The offset skips without
+   * checking, as Redis's does.
+   */
+  private lexWalk(min: LexBound, max: LexBound, reverse: boolean, offset: number, limit: number): ZEntry[] {
+    const out: ZEntry[] = [];
+    const n = this.dict.size;
+    if (n === 0 || lexCmp(min, max) > 0 || (lexCmp(min, max) === 0 && (min.exclusive || max.exclusive))) return out;
+    const all = this.toArray();
+    if (!lexGteMin(all[n - 1][0], min) || !lexLteMax(all[0][0], max)) return out;
+    let i: number;
+    if (!reverse) {
+      for (i = 0; i < n && !lexGteMin(all[i][0], min); i++);
+      if (i === n || !lexLteMax(all[i][0], max)) return out;
+    } else {
+      for (i = n - 1; i >= 0 && !lexLteMax(all[i][0], max); i--);
+      if (i < 0 || !lexGteMin(all[i][0], min)) return out;
+    }
+    const step = reverse ? -1 : 1;
+    while (i >= 0 && i < n && offset-- > 0) i += step;
+    if (offset < -1) return out; // a negative offset walks off the end
+    while (i >= 0 && i < n && limit-- !== 0) {
+      const e = all[i];
+      if (reverse ? !lexGteMin(e[0], min) : !lexLteMax(e[0], max)) break;
+      out.push(e);
+      i += step;
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- deletion ranges
@@ -1063,6 +1123,12 @@ export class SortedSet {
   }
 
   deleteRangeByLex(min: LexBound, max: LexBound): string[] {
+    if (this.mixedScores()) {
+      // zzlDeleteRangeByLex: the forward walk's members
+      const gone = SortedSet.members(this.lexWalk(min, max, false, 0, -1));
+      for (const m of gone) this.remove(m);
+      return gone;
+    }
     const [lo, hi] = this.lexRankRange(min, max);
     return SortedSet.members(this.deleteRanks(lo, hi));
   }
