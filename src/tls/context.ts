@@ -185,6 +185,7 @@ export function buildTlsContext(cfg: Config): TlsContext {
   }
   if (caDir !== '') {
     const d = loadCaDir(caDir);
+    if (d.pem.length === 0 && caFile === '') throw new TlsConfigError('tls-ca-cert-dir', `Failed to load CA certificate(s) directory: ${caDir}: no PEM certificate found`);
     ca.push(...d.pem);
     files.push(...d.files);
   }
@@ -216,6 +217,9 @@ export function buildTlsContext(cfg: Config): TlsContext {
   const dhFile = cfg.str('tls-dh-params-file');
   if (dhFile !== '') {
     dhparam = readFile('tls-dh-params-file', dhFile, 'DH params file');
+    const bits = dhPrimeBits(dhparam.toString('latin1'));
+    if (bits === null) throw new TlsConfigError('tls-dh-params-file', `Failed to load DH params file: ${dhFile}: no PEM DH parameters found`);
+    if (bits < 1024) throw new TlsConfigError('tls-dh-params-file', `Failed to load DH params file: ${dhFile}: ${bits}-bit prime is too small`);
     tryContext('tls-dh-params-file', { dhparam }, `Failed to load DH params file: ${dhFile}`);
     files.push(dhFile);
   }
@@ -226,7 +230,8 @@ export function buildTlsContext(cfg: Config): TlsContext {
     cert: pair.cert,
     key: pair.key,
     passphrase: cfg.str('tls-key-file-pass') || undefined,
-    ca: ca.length ? ca : undefined,
+    // never undefined: Node would then trust its bundled public roots for client certificates
+    ca: ca.length ? ca : [],
     ciphers,
     honorCipherOrder: cfg.bool('tls-prefer-server-ciphers'),
     minVersion: PROTO_NAMES[lo],
@@ -247,6 +252,37 @@ export function buildTlsContext(cfg: Config): TlsContext {
     protocols: PROTO_NAMES.filter((_, i) => protos[i]),
     files,
   };
+}
+
+/**
+ * Bit length of the prime in PEM DH parameters (PKCS#3 or X9.42), null when the text
+ * holds none. Node silently ignores DH parameters it cannot read, so they are read here.
+ */
+export function dhPrimeBits(pem: string): number | null {
+  const m = /-----BEGIN (?:X9\.42 )?DH PARAMETERS-----([\s\S]+?)-----END (?:X9\.42 )?DH PARAMETERS-----/.exec(pem);
+  if (!m) return null;
+  const der = Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
+  // SEQUENCE { INTEGER p, INTEGER g, ... }
+  let pos = 0;
+  const len = (): number | null => {
+    if (pos >= der.length) return null;
+    let l = der[pos++];
+    if (l & 0x80) {
+      const n = l & 0x7f;
+      if (n === 0 || n > 4 || pos + n > der.length) return null;
+      l = 0;
+      for (let i = 0; i < n; i++) l = l * 256 + der[pos++];
+    }
+    return l;
+  };
+  if (der[pos++] !== 0x30 || len() === null || der[pos++] !== 0x02) return null;
+  let l = len();
+  if (l === null || l === 0 || pos + l > der.length) return null;
+  while (l > 1 && der[pos] === 0) {
+    pos++;
+    l--;
+  }
+  return (l - 1) * 8 + (32 - Math.clz32(der[pos]));
 }
 
 function tryContext(directive: string, opts: tls.SecureContextOptions, what: string): void {
