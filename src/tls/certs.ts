@@ -25,6 +25,8 @@ export interface IssueOptions extends KeyOptions {
   days?: number;
   notBefore?: Date;
   notAfter?: Date;
+  /** Client certificates: DNS names for the SAN (tls-auth-clients-user san-dns). */
+  sanDns?: string[];
 }
 
 export interface Issued {
@@ -136,6 +138,8 @@ export async function createServerCert(ca: Issued, names: string[], o: IssueOpti
 /** Client certificate for an ACL user: CN = user name, optional SAN URI (tls-auth-clients-user san-uri). */
 export async function createClientCert(ca: Issued, user: string, uri?: string, o: IssueOptions = {}): Promise<Issued> {
   const ext: x509.Extension[] = [new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true), new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.clientAuth])];
-  if (uri !== undefined) ext.push(new x509.SubjectAlternativeNameExtension([{ type: 'url', value: uri }]));
+  const sans: x509.JsonGeneralName[] = (o.sanDns ?? []).map((value) => ({ type: 'dns', value }));
+  if (uri !== undefined) sans.push({ type: 'url', value: uri });
+  if (sans.length) ext.push(new x509.SubjectAlternativeNameExtension(sans));
   return issue(ca, [{ CN: [user] }], ext, o);
 }
