@@ -119,7 +119,8 @@ export class TlsManager {
   /** A TLS listener; `accept` is the plaintext accept path, given the socket once its handshake is done. */
   createServer(accept: (sock: net.Socket) => Client | null): tls.Server {
     const ctx = this.ctx!;
-    const srv = tls.createServer({ ...ctx.options, handshakeTimeout: this.server.config.num('tls-handshake-timeout') }, (sock) => {
+    // noDelay on the TCP socket underneath: TLSSocket.setNoDelay (attachConnection) does not reach it
+    const srv = tls.createServer({ ...ctx.options, noDelay: true, handshakeTimeout: this.server.config.num('tls-handshake-timeout') }, (sock) => {
       if (!this.verifyOptional(sock)) return;
       const c = accept(sock);
       if (c !== null) certificateLogin(this.server, c, sock, this.stats);
