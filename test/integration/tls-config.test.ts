@@ -21,7 +21,7 @@ let tlsPort: number;
 let srv: ConfServer;
 let admin: Redis;
 const fp = (i: Issued) => new X509Certificate(i.certPem).fingerprint256;
-let A: Issued, B: Issued, C: Issued, other: Issued;
+let A: Issued, B: Issued, C: Issued, other: Issued, soon: Issued;
 
 before(async () => {
   dir = tmp('redoubt-tls-cfg-');
@@ -29,6 +29,7 @@ before(async () => {
   A = await createServerCert(ca, ['localhost', '127.0.0.1'], { bits: 2048 }); // RSA: DHE-RSA needs it
   B = await createServerCert(ca, ['localhost', '127.0.0.1'], { keyType: 'ec' });
   C = await createServerCert(ca, ['localhost', '127.0.0.1'], { keyType: 'ec' });
+  soon = await createServerCert(ca, ['localhost', '127.0.0.1'], { keyType: 'ec', days: 10 });
   const client = await createClientCert(ca, 'app', undefined, { keyType: 'ec' });
   other = await createServerCert(await createCa('Other CA', { keyType: 'ec' }), ['localhost'], { keyType: 'ec' });
   const w = (n: string, t: string) => writeFileSync(join(dir, n), t);
@@ -40,6 +41,8 @@ before(async () => {
   w('client.crt', client.certPem);
   w('client.key', client.keyPem);
   w('other.crt', other.certPem);
+  w('soon.crt', soon.certPem);
+  w('soon.key', soon.keyPem);
   w('a-enc.key', createPrivateKey(A.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' }) as string);
   w('dh.pem', execFileSync('openssl', ['genpkey', '-genparam', '-algorithm', 'DH', '-pkeyopt', 'dh_param:ffdhe2048']).toString());
   w('garbage.pem', 'not DH parameters\n');
@@ -111,6 +114,18 @@ test('an encrypted key with the right tls-key-file-pass, and tls-ca-cert-dir, wo
   } finally {
     await s.stop();
   }
+});
+
+test('a certificate expiring within 30 days is logged at startup; the server still serves', async () => {
+  const p = await freePort();
+  const s = await startWithConf(base(p, 'soon.crt', 'soon.key') + 'port 0\n');
+  try {
+    assert.match(s.output(), /# TLS certificate \(tls-cert-file\) expires in (9|10) days, on \d{4}-/);
+    assert.equal((await tlsCommand(p, clientOpts())).reply, '+PONG\r\n');
+  } finally {
+    await s.stop();
+  }
+  assert.doesNotMatch(srv.output(), /expires in \d+ days/);
 });
 
 test('DH parameters: DHE ciphers work only with tls-dh-params-file; a bad file is refused by CONFIG SET', async () => {
