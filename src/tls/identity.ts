@@ -30,7 +30,8 @@ export function certUserNames(cert: PeerCertificate, field: CertUserField): stri
     case 'cn': {
       const cn = cert.subject?.CN;
       if (cn === undefined) return [];
-      return Array.isArray(cn) ? [cn[cn.length - 1]] : [cn];
+      // several CNs: the first, as Valkey's X509_NAME_get_index_by_NID(..., -1) lookup takes
+      return Array.isArray(cn) ? [cn[0]] : [cn];
     }
     case 'san-uri':
       return sanEntries(cert.subjectaltname, 'URI');
