@@ -120,14 +120,25 @@ export class TlsManager {
   createServer(accept: (sock: net.Socket) => Client | null): tls.Server {
     const ctx = this.ctx!;
     // noDelay on the TCP socket underneath: TLSSocket.setNoDelay (attachConnection) does not reach it
+    // Connections still in their handshake, by peer address. Node drops a refused client
+    // certificate (tls-auth-clients yes) without any event, so a failure is counted as a
+    // connection that closed before it was handed over.
+    const handshaking = new Set<string>();
     const srv = tls.createServer({ ...ctx.options, noDelay: true, handshakeTimeout: this.server.config.num('tls-handshake-timeout') }, (sock) => {
+      handshaking.delete(sock.remoteAddress + ':' + sock.remotePort);
       if (!this.verifyOptional(sock)) return;
       const c = accept(sock);
       if (c !== null) certificateLogin(this.server, c, sock, this.stats);
     });
     this.configureServer(srv, ctx);
+    srv.on('connection', (raw: net.Socket) => {
+      const peer = raw.remoteAddress + ':' + raw.remotePort;
+      handshaking.add(peer);
+      raw.once('close', () => {
+        if (handshaking.delete(peer)) this.stats.handshakeFailures++;
+      });
+    });
     srv.on('tlsClientError', (err, sock) => {
-      this.stats.handshakeFailures++;
       this.server.logger.verbose(`Error accepting a client connection: ${err.message} (addr=${sock.remoteAddress}:${sock.remotePort})`);
       sock.destroy();
     });
