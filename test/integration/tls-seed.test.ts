@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -72,6 +73,14 @@ test('node-redis with a rediss:// URL', async () => {
   } finally {
     await c.quit();
   }
+});
+
+test('redis-benchmark --tls runs against the seed configuration', () => {
+  const args = ['-p', String(port), '--tls', '--cert', join(dir, 'client.crt'), '--key', join(dir, 'client.key'), '--cacert', join(dir, 'ca.crt')];
+  const r = spawnSync('redis-benchmark', [...args, '-c', '4', '-n', '2000', '-P', '4', '-t', 'set,get', '--csv'], { encoding: 'utf8', timeout: 60000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^"SET","\d+/m);
+  assert.match(r.stdout, /^"GET","\d+/m);
 });
 
 test('TLS 1.1 is refused (openssl s_client -tls1_1), TLS 1.2 and 1.3 are served', () => {
