@@ -123,9 +123,12 @@ export class TlsManager {
     // Connections still in their handshake, by peer address. Node drops a refused client
     // certificate (tls-auth-clients yes) without any event, so a failure is counted as a
     // connection that closed before it was handed over.
-    const handshaking = new Set<string>();
-    const srv = tls.createServer({ ...ctx.options, noDelay: true, handshakeTimeout: this.server.config.num('tls-handshake-timeout') }, (sock) => {
-      handshaking.delete(sock.remoteAddress + ':' + sock.remotePort);
+    // Each has a timer for tls-handshake-timeout (read per connection, so CONFIG SET applies).
+    const handshaking = new Map<string, NodeJS.Timeout>();
+    const srv = tls.createServer({ ...ctx.options, noDelay: true }, (sock) => {
+      const peer = sock.remoteAddress + ':' + sock.remotePort;
+      clearTimeout(handshaking.get(peer));
+      handshaking.delete(peer);
       if (!this.verifyOptional(sock)) return;
       const c = accept(sock);
       if (c !== null) certificateLogin(this.server, c, sock, this.stats);
@@ -133,9 +136,17 @@ export class TlsManager {
     this.configureServer(srv, ctx);
     srv.on('connection', (raw: net.Socket) => {
       const peer = raw.remoteAddress + ':' + raw.remotePort;
-      handshaking.add(peer);
+      const timer = setTimeout(() => {
+        this.server.logger.verbose(`TLS handshake timed out (addr=${peer})`);
+        raw.destroy();
+      }, this.server.config.num('tls-handshake-timeout'));
+      handshaking.set(peer, timer);
       raw.once('close', () => {
-        if (handshaking.delete(peer)) this.stats.handshakeFailures++;
+        clearTimeout(timer);
+        if (handshaking.get(peer) === timer) {
+          handshaking.delete(peer);
+          this.stats.handshakeFailures++;
+        }
       });
     });
     srv.on('tlsClientError', (err, sock) => {

@@ -97,6 +97,14 @@ test('a handshake that never completes is closed after tls-handshake-timeout', a
     }
     await new Promise((r) => setImmediate(r));
     assert.equal(failures(), f0 + 2);
+    // CONFIG SET applies to the next connections
+    server.config.set('tls-handshake-timeout', '1200');
+    try {
+      const longer = await rawSession(null);
+      assert.ok(longer.closedAfterMs >= 1100, `closed after ${longer.closedAfterMs} ms`);
+    } finally {
+      server.config.set('tls-handshake-timeout', '400');
+    }
     assert.equal(await secure.ping(), 'PONG');
   } finally {
     secure.disconnect();
