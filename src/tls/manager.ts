@@ -75,9 +75,9 @@ export class TlsManager {
 
   /** Puts a validated context in force for every new handshake. */
   use(ctx: TlsContext): void {
-    const old = this.ctx;
     this.ctx = ctx;
-    if (old !== null && old.cert.fingerprint256 !== ctx.cert.fingerprint256) this.sessions.clear();
+    // a session made under the old context (CAs, policy) must not resume under the new one
+    this.sessions.clear();
     for (const srv of this.servers) this.configureServer(srv, ctx);
     this.warnExpiry(ctx);
   }
