@@ -100,6 +100,7 @@ export class TlsManager {
     const cfg = this.server.config;
     if (!tlsWanted(cfg)) {
       this.onPortChange?.(0);
+      this.ctx = null;
       return null;
     }
     let ctx: TlsContext;

@@ -9,6 +9,7 @@ import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { createClient } from 'redis';
 import { DIST } from '../helpers/servers.js';
 import { seedConf, startWithConf, freePort, tlsCommand, tlsFiles, redisCli, tmp, type ConfServer } from '../helpers/tls.js';
 
@@ -68,6 +69,16 @@ test('ioredis verifies the server by its SANs (127.0.0.1 and localhost) with the
   const t12 = await tlsCommand(port, { ...tlsOpts, servername: undefined, maxVersion: 'TLSv1.2' });
   assert.equal(t12.reply, '+PONG\r\n', t12.error);
   assert.equal(t12.cipher, 'TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384');
+});
+
+test('node-redis with rediss://localhost and the generated files', async () => {
+  const c = createClient({ url: `rediss://localhost:${port}`, socket: { tls: true, ...tlsFiles(dir, { ca: 'ca.crt', cert: 'app_service.crt', key: 'app_service.key' }), reconnectStrategy: false } });
+  await c.connect();
+  try {
+    assert.equal(await c.ping(), 'PONG');
+  } finally {
+    await c.quit();
+  }
 });
 
 test('a second run reuses the CA: a later client certificate is accepted by the running server', async () => {

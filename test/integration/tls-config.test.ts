@@ -220,7 +220,9 @@ test('CONFIG SET tls-port moves the TLS listener', async () => {
   const gone = await tlsCommand(tlsPort, clientOpts());
   assert.equal(gone.ok, false);
   assert.match(gone.error, /ECONNREFUSED/);
+  assert.match(await admin.info('server'), new RegExp(`tls_port:${np}\r\n`));
   assert.equal(await configSet('tls-port', '0'), 'OK');
   await until('the listener to close', () => tlsCommand(np, clientOpts()), (v) => /ECONNREFUSED/.test(v.error));
+  assert.doesNotMatch(await admin.info(), /tls_/);
   assert.equal(await admin.ping(), 'PONG');
 });
