@@ -120,12 +120,12 @@ export class TlsManager {
   /** A TLS listener; `accept` is the plaintext accept path, given the socket once its handshake is done. */
   createServer(accept: (sock: net.Socket) => Client | null): tls.Server {
     const ctx = this.ctx!;
-    // noDelay on the TCP socket underneath: TLSSocket.setNoDelay (attachConnection) does not reach it
     // Connections still in their handshake, by peer address. Node drops a refused client
     // certificate (tls-auth-clients yes) without any event, so a failure is counted as a
-    // connection that closed before it was handed over.
-    // Each has a timer for tls-handshake-timeout (read per connection, so CONFIG SET applies).
+    // connection that closed before it was handed over. Each has a timer for
+    // tls-handshake-timeout (read per connection, so CONFIG SET applies).
     const handshaking = new Map<string, NodeJS.Timeout>();
+    // noDelay on the TCP socket underneath: TLSSocket.setNoDelay (attachConnection) does not reach it
     const srv = tls.createServer({ ...ctx.options, noDelay: true }, (sock) => {
       const peer = sock.remoteAddress + ':' + sock.remotePort;
       clearTimeout(handshaking.get(peer));
