@@ -125,7 +125,7 @@ export class TlsManager {
     // connection that closed before it was handed over. Each has a timer for
     // tls-handshake-timeout (read per connection, so CONFIG SET applies).
     const handshaking = new Map<string, NodeJS.Timeout>();
-    // noDelay on the TCP socket underneath: TLSSocket.setNoDelay (attachConnection) does not reach it
+    // TCP_NODELAY from accept on, so that handshake flights are not held back by Nagle either
     const srv = tls.createServer({ ...ctx.options, noDelay: true }, (sock) => {
       const peer = sock.remoteAddress + ':' + sock.remotePort;
       clearTimeout(handshaking.get(peer));
