@@ -107,7 +107,8 @@ test('CN naming an unknown or disabled user: not logged in, AUTH still works, co
 
 test('SAN-URI: the URI names the user; the same certificate does not log in by CN', async () => {
   assert.match(await raw('uri', ['GET login:k']), /^-NOAUTH/); // CN=reporter: no such user
-  server.config.set('tls-auth-clients-user', 'SAN-URI');
+  server.config.set('tls-auth-clients-user', 'URI'); // Valkey's name for it
+  assert.equal(server.config.str('tls-auth-clients-user'), 'san-uri');
   try {
     const r = await connect('uri');
     assert.equal(await r.get('login:k'), 'v');
