@@ -4,7 +4,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { statSync, readFileSync } from 'node:fs';
+import { statSync, readFileSync, chmodSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -45,6 +45,18 @@ test('redoubt certs writes a CA, a server certificate with SANs and client certi
   assert.equal(client.subjectAltName, 'URI:urn:redoubt:user:app_service');
   assert.ok(server.checkHost('localhost') && server.checkIP('127.0.0.1') && server.checkIP('::1'));
   assert.equal(server.checkHost('redis.internal'), undefined);
+});
+
+test('--host names the server certificate\u2019s SANs; --help documents the options', () => {
+  const d = tmp('redoubt-certs-hosts-');
+  const r = certs(['--dir', d, '--host', 'redis.internal', '--host', '10.0.0.5,cache.internal', '--key-type', 'ec']);
+  assert.equal(r.status, 0, r.stderr);
+  const server = new X509Certificate(readFileSync(join(d, 'redis.crt')));
+  assert.equal(server.subject, 'CN=redis.internal');
+  assert.equal(server.subjectAltName, 'DNS:redis.internal, IP Address:10.0.0.5, DNS:cache.internal');
+  const help = certs(['--help']);
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /--client USER\[=URI\]/);
 });
 
 test('redis-cli --tls works with the generated files and the seed configuration', async () => {
@@ -94,6 +106,11 @@ test('a second run reuses the CA: a later client certificate is accepted by the 
   const again = certs(['--dir', dir, '--no-server', '--client', 'reporter']);
   assert.equal(again.status, 1);
   assert.match(again.stderr, /exists \(use --force/);
+  // --force rewrites, and a key left with wider permissions comes back 0600
+  chmodSync(join(dir, 'reporter.key'), 0o644);
+  const forced = certs(['--dir', dir, '--no-server', '--client', 'reporter', '--key-type', 'ec', '--force']);
+  assert.equal(forced.status, 0, forced.stderr);
+  assert.equal(statSync(join(dir, 'reporter.key')).mode & 0o777, 0o600);
   const bad = certs(['--dir', dir, '--key-type', 'dsa']);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /--key-type must be rsa or ec/);
