@@ -42,7 +42,7 @@ export interface TlsContext {
   caCount: number;
   /** Protocol names enabled, lowest first (INFO). */
   protocols: string[];
-  /** Files the context was built from (the reload watch compares their contents). */
+  /** Files the context was built from (the reload watch compares their contents; a path ending in / is a directory's listing). */
   files: string[];
 }
 
@@ -187,7 +187,8 @@ export function buildTlsContext(cfg: Config): TlsContext {
     const d = loadCaDir(caDir);
     if (d.pem.length === 0 && caFile === '') throw new TlsConfigError('tls-ca-cert-dir', `Failed to load CA certificate(s) directory: ${caDir}: no PEM certificate found`);
     ca.push(...d.pem);
-    files.push(...d.files);
+    // the directory itself (trailing slash): the file watch then sees certificates added or removed
+    files.push(...d.files, join(caDir, '/'));
   }
 
   const protos = parseProtocols(cfg.str('tls-protocols'));

@@ -6,7 +6,7 @@
 // per distinct state of the files, and is retried at the next check.
 
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Server } from '../server/server.js';
 import type { TlsManager } from './manager.js';
@@ -14,6 +14,7 @@ import { buildTlsContext, tlsWanted } from './context.js';
 
 function digest(path: string): string {
   try {
+    if (path.endsWith('/')) return readdirSync(path).sort().join('\n');
     return createHash('sha256').update(readFileSync(path)).digest('hex');
   } catch (e) {
     return 'error:' + ((e as NodeJS.ErrnoException).code ?? 'unknown');

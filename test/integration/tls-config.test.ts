@@ -31,7 +31,9 @@ before(async () => {
   C = await createServerCert(ca, ['localhost', '127.0.0.1'], { keyType: 'ec' });
   soon = await createServerCert(ca, ['localhost', '127.0.0.1'], { keyType: 'ec', days: 10 });
   const client = await createClientCert(ca, 'app', undefined, { keyType: 'ec' });
-  other = await createServerCert(await createCa('Other CA', { keyType: 'ec' }), ['localhost'], { keyType: 'ec' });
+  const otherCa = await createCa('Other CA', { keyType: 'ec' });
+  other = await createServerCert(otherCa, ['localhost'], { keyType: 'ec' });
+  const otherClient = await createClientCert(otherCa, 'app', undefined, { keyType: 'ec' });
   const w = (n: string, t: string) => writeFileSync(join(dir, n), t);
   w('ca.crt', ca.certPem);
   w('a.crt', A.certPem);
@@ -41,6 +43,9 @@ before(async () => {
   w('client.crt', client.certPem);
   w('client.key', client.keyPem);
   w('other.crt', other.certPem);
+  w('other-ca.crt', otherCa.certPem);
+  w('other-client.crt', otherClient.certPem);
+  w('other-client.key', otherClient.keyPem);
   w('soon.crt', soon.certPem);
   w('soon.key', soon.keyPem);
   w('a-enc.key', createPrivateKey(A.keyPem).export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'correct horse' }) as string);
@@ -103,14 +108,21 @@ test('a bad TLS directive stops startup with a message naming it', async () => {
   assert.doesNotMatch(results[4].output, /wrong\b.*wrong\b|correct horse/);
 });
 
-test('an encrypted key with the right tls-key-file-pass, and tls-ca-cert-dir, work', async () => {
+test('an encrypted key with the right tls-key-file-pass, and tls-ca-cert-dir (a CA added later is picked up), work', async () => {
   const p = await freePort();
-  const s = await startWithConf(`tls-port ${p}\nport 0\ntls-cert-file ${join(dir, 'a.crt')}\ntls-key-file ${join(dir, 'a-enc.key')}\ntls-key-file-pass "correct horse"\ntls-ca-cert-dir ${join(dir, 'cadir')}\n`);
+  const s = await startWithConf(
+    `tls-port ${p}\nport 0\ntls-cert-file ${join(dir, 'a.crt')}\ntls-key-file ${join(dir, 'a-enc.key')}\ntls-key-file-pass "correct horse"\ntls-ca-cert-dir ${join(dir, 'cadir')}\ntls-reload-interval 1\n`,
+  );
   try {
     const r = await tlsCommand(p, clientOpts());
     assert.equal(r.reply, '+PONG\r\n', r.error);
     assert.equal(r.fingerprint, fp(A));
     assert.equal((await tlsCommand(p, { ...clientOpts(), cert: undefined, key: undefined })).ok, false);
+    const stranger = { ...clientOpts(), ...tlsFiles(dir, { cert: 'other-client.crt', key: 'other-client.key' }) };
+    assert.equal((await tlsCommand(p, stranger)).ok, false);
+    copyFileSync(join(dir, 'other-ca.crt'), join(dir, 'cadir', 'other-ca.pem'));
+    await until('the added CA', () => tlsCommand(p, stranger), (v) => v.ok);
+    assert.equal((await tlsCommand(p, clientOpts())).reply, '+PONG\r\n');
   } finally {
     await s.stop();
   }
