@@ -1,13 +1,17 @@
 #!/usr/bin/env node
-// `redoubt <subcommand>`: server today; audit, init and certs come later.
+// `redoubt <subcommand>`: server and certs today; audit and init come later.
 import { serverMain } from './server-main.js';
+import { certsMain } from './certs.js';
 
 const [sub, ...rest] = process.argv.slice(2);
-const usage = 'Usage: redoubt server [redis-server arguments]\n       redoubt --version\n';
+const usage = 'Usage: redoubt server [redis-server arguments]\n       redoubt certs [--dir DIR] [--host NAME]... [--client USER[=URI]]... (--help for more)\n       redoubt --version\n';
 let code = 0;
 switch (sub) {
   case 'server':
     code = await serverMain(rest);
+    break;
+  case 'certs':
+    code = await certsMain(rest);
     break;
   case '--version':
   case '-v':

@@ -661,6 +661,11 @@ export const PARAMS: ParamDef[] = [
   b('tls-session-caching', 'yes', TLS),
   i('tls-session-cache-size', 20 * 1024, 0n, INT_MAX, TLS),
   i('tls-session-cache-timeout', 300, 0n, INT_MAX, TLS),
+  // Redoubt's own TLS directives: hidden so that CONFIG GET * lists exactly Redis 7.0's parameters
+  i('tls-reload-interval', 0, 0n, INT_MAX, { hidden: true }),
+  // `uri` is Valkey's name for san-uri (same semantics), accepted so a valkey.conf line works
+  e('tls-auth-clients-user', 'off', ['off', 'cn', 'san-uri', 'san-dns', 'uri'], { hidden: true, enumValues: [0, 1, 2, 3, 2] }),
+  i('tls-handshake-timeout', 10000, 1n, INT_MAX, { hidden: true }),
 
   // --- hidden debugging knobs (exact-name CONFIG GET only)
   b('use-exit-on-panic', 'no', { hidden: true, ...STORED }),

@@ -1,12 +1,15 @@
-// TCP and unix-socket listeners: bind (several addresses, '-' optional,
-// IPv6), port, tcp-backlog, unixsocket(+perm applied before accepting),
-// maxclients and protected mode at accept time.
+// TCP, TLS and unix-socket listeners: bind (several addresses, '-' optional,
+// IPv6), port, tls-port, tcp-backlog, unixsocket(+perm applied before
+// accepting), maxclients and protected mode at accept time. TLS sockets join
+// the same accept path once their handshake is done (src/tls/manager.ts).
 
 import { securityEvent } from '../security/events.js';
 import net from 'node:net';
 import { chmodSync, unlinkSync, existsSync, statSync } from 'node:fs';
 import type { Server } from './server.js';
 import { attachConnection } from './connection.js';
+import type { Client } from './client.js';
+import { TlsManager } from '../tls/manager.js';
 
 const PROTECTED_MODE_MSG =
   '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. ' +
@@ -25,42 +28,29 @@ export function isLoopback(addr: string | undefined): boolean {
 export class Listeners {
   private servers: net.Server[] = [];
   tcpPort = 0;
+  tlsPort = 0;
   unixPath = '';
   /** Embedding: listen on a kernel-chosen port even though port 0 means "no TCP" in redis.conf. */
   ephemeral = false;
+  readonly tls: TlsManager;
+  private tlsServers: net.Server[] = [];
 
-  constructor(private readonly server: Server) {}
+  constructor(private readonly server: Server) {
+    this.tls = new TlsManager(server);
+    this.tls.onPortChange = (port) => void this.changeTlsPort(port);
+  }
 
   async start(): Promise<void> {
     const cfg = this.server.config;
     const port = cfg.num('port');
     const backlog = cfg.num('tcp-backlog');
-    if (port !== 0 || this.ephemeral) {
-      const binds = cfg.str('bind').split(/\s+/).filter(Boolean);
-      let bound = 0;
-      let actualPort = port;
-      for (const spec of binds.length ? binds : ['*']) {
-        const optional = spec.startsWith('-');
-        let host = optional ? spec.slice(1) : spec;
-        if (host === '*') host = '0.0.0.0';
-        else if (host === '::*') host = '::';
-        try {
-          const srv = await this.listen({ host, port: actualPort, backlog, ipv6Only: host.includes(':') }, false);
-          actualPort = (srv.address() as net.AddressInfo).port;
-          bound++;
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT')) {
-            this.server.logger.verbose(`Skipping optional bind ${host}: ${code}`);
-            continue;
-          }
-          if (host === '::' && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) continue;
-          throw new Error(`Warning: Could not create server TCP listening socket ${host}:${port}: ${(e as Error).message}`);
-        }
-      }
-      if (bound === 0) throw new Error('Failed listening on port ' + port + ' (tcp), aborting.');
-      this.tcpPort = actualPort;
+    try {
+      this.tls.init();
+    } catch (e) {
+      throw new Error(`Failed to configure TLS: ${(e as Error).message}`);
     }
+    if (port !== 0 || this.ephemeral) this.tcpPort = await this.bindAll(port, 'tcp');
+    if (cfg.num('tls-port') !== 0) this.tlsPort = await this.bindAll(cfg.num('tls-port'), 'tls');
     const unix = cfg.str('unixsocket');
     if (unix) {
       if (existsSync(unix) && statSync(unix).isSocket()) unlinkSync(unix);
@@ -77,10 +67,67 @@ export class Listeners {
       this.server.logger.notice(`The server is now ready to accept connections at ${unix}`);
     }
     if (this.tcpPort !== 0) this.server.logger.notice(`Ready to accept connections tcp on port ${this.tcpPort}`);
+    if (this.tlsPort !== 0) this.server.logger.notice(`Ready to accept connections tls on port ${this.tlsPort}`);
   }
 
-  private listen(opts: net.ListenOptions, isUnix: boolean): Promise<net.Server> {
-    const srv = net.createServer({ noDelay: true, pauseOnConnect: false }, (sock) => this.accept(sock, isUnix));
+  /** Listens on `port` at every bind address; returns the port (the kernel's choice for 0). */
+  private async bindAll(port: number, kind: 'tcp' | 'tls'): Promise<number> {
+    const cfg = this.server.config;
+    const backlog = cfg.num('tcp-backlog');
+    const binds = cfg.str('bind').split(/\s+/).filter(Boolean);
+    let bound = 0;
+    let actualPort = port;
+    for (const spec of binds.length ? binds : ['*']) {
+      const optional = spec.startsWith('-');
+      let host = optional ? spec.slice(1) : spec;
+      if (host === '*') host = '0.0.0.0';
+      else if (host === '::*') host = '::';
+      try {
+        const srv = await this.listen({ host, port: actualPort, backlog, ipv6Only: host.includes(':') }, false, kind === 'tls');
+        actualPort = (srv.address() as net.AddressInfo).port;
+        bound++;
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EPROTONOSUPPORT')) {
+          this.server.logger.verbose(`Skipping optional bind ${host}: ${code}`);
+          continue;
+        }
+        if (host === '::' && (code === 'EAFNOSUPPORT' || code === 'EADDRNOTAVAIL')) continue;
+        throw new Error(`Warning: Could not create server ${kind.toUpperCase()} listening socket ${host}:${port}: ${(e as Error).message}`);
+      }
+    }
+    if (bound === 0) throw new Error(`Failed listening on port ${port} (${kind}), aborting.`);
+    return actualPort;
+  }
+
+  /** CONFIG SET tls-port (Redis 7 changes it at runtime); 0 closes the TLS listeners. */
+  private async changeTlsPort(port: number): Promise<void> {
+    if (port === this.tlsPort && (port === 0 || this.tlsServers.length > 0)) return;
+    const old = this.tlsServers;
+    this.tlsServers = [];
+    this.servers = this.servers.filter((s) => !old.includes(s));
+    for (const s of old) s.close();
+    this.tlsPort = 0;
+    if (port === 0) return;
+    try {
+      this.tlsPort = await this.bindAll(port, 'tls');
+      this.server.logger.notice(`Ready to accept connections tls on port ${this.tlsPort}`);
+    } catch (e) {
+      this.server.logger.warning((e as Error).message);
+    }
+  }
+
+  private listen(opts: net.ListenOptions, isUnix: boolean, isTls = false): Promise<net.Server> {
+    let srv: net.Server;
+    if (isTls) {
+      srv = this.tls.createServer((sock) => this.accept(sock, false));
+      // sockets still in their handshake, so that close() need not wait for them
+      srv.on('connection', (raw: net.Socket) => {
+        this.sockets.add(raw);
+        raw.once('close', () => this.sockets.delete(raw));
+      });
+      this.tlsServers.push(srv);
+    } else srv = net.createServer({ noDelay: true, pauseOnConnect: false }, (sock) => this.accept(sock, isUnix));
     return new Promise((resolve, reject) => {
       const onErr = (e: Error) => reject(e);
       srv.once('error', onErr);
@@ -96,7 +143,7 @@ export class Listeners {
   /** Every accepted socket, so close() does not wait on a peer that never hangs up. */
   private readonly sockets = new Set<net.Socket>();
 
-  private accept(sock: net.Socket, isUnix: boolean): void {
+  private accept(sock: net.Socket, isUnix: boolean): Client | null {
     this.sockets.add(sock);
     sock.once('close', () => this.sockets.delete(sock));
     const server = this.server;
@@ -104,16 +151,16 @@ export class Listeners {
     if (server.clients.size >= cfg.num('maxclients')) {
       server.stats.rejectedConnections++;
       sock.end('-ERR max number of clients reached\r\n');
-      return;
+      return null;
     }
     if (!isUnix && cfg.bool('protected-mode') && server.users.defaultUser.nopass && !isLoopback(sock.remoteAddress)) {
       server.stats.rejectedConnections++;
       server.logger.warning(`Denied connection from ${sock.remoteAddress}: protected mode`);
       securityEvent(server, 'protected-mode-denied', { addr: `${sock.remoteAddress}:${sock.remotePort}` });
       sock.end(PROTECTED_MODE_MSG);
-      return;
+      return null;
     }
-    attachConnection(server, sock, isUnix);
+    return attachConnection(server, sock, isUnix);
   }
 
   async close(): Promise<void> {
