@@ -10,17 +10,15 @@
 //   BENCH_ACL=0 npm run bench          # skip the ACL overhead measurement
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { CLK_TCK, HAVE_TASKSET, pin, freePort, waitPort, cpuTicks, rss, median } from './common.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const SERVER_BIN = join(here, '..', 'src', 'cli', 'redoubt-server.js');
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
-const HAVE_TASKSET = spawnSync('which', ['taskset']).status === 0;
-const pin = (core: number, cmd: string[]) => (HAVE_TASKSET ? ['taskset', '-c', String(core), ...cmd] : cmd);
 
 interface BenchTest {
   name: string;
@@ -55,31 +53,6 @@ const only = process.env.BENCH_TESTS?.toLowerCase().split(',');
 const clients = Number(process.env.BENCH_CLIENTS ?? 50);
 const pipelines = (process.env.BENCH_PIPELINES ?? '1,16').split(',').map(Number);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('server did not start on ' + port);
-}
-
 interface Srv {
   name: string;
   port: number;
@@ -96,17 +69,6 @@ async function startServer(kind: 'redoubt' | 'redis'): Promise<Srv> {
   const proc = spawn(args[0], args.slice(1), { stdio: 'ignore' });
   await waitPort(port);
   return { name: kind, port, proc };
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-
-function rss(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
 }
 
 function cli(port: number, args: string[]): string {
@@ -129,11 +91,6 @@ function runOne(srv: Srv, t: BenchTest, pipeline: number, auth: string[] = []): 
   const cpuUs = ((after - before) / CLK_TCK) * 1e6 / n;
   return { rps, cpuUs };
 }
-
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 async function memory(): Promise<void> {
   const N = 1_000_000;

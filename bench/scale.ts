@@ -7,43 +7,24 @@
 //   SCALE_KEYS=1000000,10000000 npm run bench:scale
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
+import { freePort, waitPort, rss } from './common.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const LAUNCHER = join(here, '..', '..', 'bin', 'redoubt-server');
 const sizes = (process.env.SCALE_KEYS ?? '1000000,3000000').split(',').map(Number);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 async function start(kind: 'redoubt' | 'redis'): Promise<{ port: number; proc: ChildProcess }> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'scale-'));
   const args = ['--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir];
   const proc = kind === 'redoubt' ? spawn(LAUNCHER, args, { stdio: 'ignore' }) : spawn('redis-server', args, { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    });
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitPort(port);
   return { port, proc };
 }
 
@@ -109,11 +90,6 @@ function load(port: number, n: number): Promise<void> {
     };
     s.on('connect', pump);
   });
-}
-
-function rss(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) * 1024 : 0;
 }
 
 const pct = (a: number[], p: number) => {

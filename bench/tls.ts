@@ -8,59 +8,20 @@
 //   BENCH_ROUNDS=5 BENCH_PIPELINES=1 node dist/bench/tls.js
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCa, createServerCert, createClientCert } from '../src/tls/certs.js';
 
+import { pin, freePort, waitPort, cpuTicks, median, CLK_TCK, HAVE_TASKSET } from './common.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const SERVER_BIN = join(here, '..', 'src', 'cli', 'redoubt-server.js');
-const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK']).stdout.toString().trim()) || 100;
-const HAVE_TASKSET = spawnSync('which', ['taskset']).status === 0;
-const pin = (core: number, cmd: string[]) => (HAVE_TASKSET ? ['taskset', '-c', String(core), ...cmd] : cmd);
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const clients = Number(process.env.BENCH_CLIENTS ?? 50);
 const pipelines = (process.env.BENCH_PIPELINES ?? '1,16').split(',').map(Number);
 const TESTS = ['set', 'get'];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        r(true);
-      });
-      s.on('error', () => r(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('server did not start on ' + port);
-}
-
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
-
-const median = (a: number[]) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 interface Srv {
   name: string;
