@@ -11,7 +11,7 @@ import { ERR } from './errors.js';
 import { addInfoProvider } from './server-cmds.js';
 import { saveParams } from '../config/params.js';
 import fs from 'node:fs';
-import { rdbSave, startBgsave, saveState, loadRdbFile, loadRdbFileAsync, rdbPath } from '../persistence/rdb-file.js';
+import { rdbSave, startBgsave, saveState, loadRdbFile, loadRdbFileAsync, rdbPath, driveLoading } from '../persistence/rdb-file.js';
 import { Aof } from '../persistence/aof/aof.js';
 import { datasetDigest, valueDigest } from '../persistence/digest.js';
 import { extraSubcommands } from './debug.js';
@@ -82,7 +82,8 @@ function cron(server: Server, now: number): void {
   const st = saveState(server);
   const aof = aofOf(server);
   aof.cron(now);
-  if (st.bg !== null || aof.rewrite !== null) return;
+  // no save of a half-loaded keyspace
+  if (st.bg !== null || aof.rewrite !== null || st.loading !== null) return;
   if (aof.rewriteScheduled) {
     aof.rewriteScheduled = false;
     try {
@@ -220,7 +221,7 @@ function install(server: Server): void {
   server.hooks.cron.push((now) => cron(server, now));
   server.hooks.shutdown.push((nosave, save) => onShutdown(server, nosave, save));
   server.hooks.precheck.push((c, cmd) => {
-    if (st.loading !== null && !(cmd.flags & CMD.LOADING)) return 'LOADING Redis is loading the dataset in memory';
+    if (st.loading !== null && !(cmd.flags & CMD.LOADING) && c !== aof.loaderClient) return 'LOADING Redis is loading the dataset in memory';
     if (aof.enabled && aof.lastWriteStatus === 'err' && (cmd.flags & CMD.WRITE || cmd.name === 'ping')) return `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}`;
     if (st.lastBgsaveStatus !== 'err' || !(cmd.flags & CMD.WRITE || cmd.name === 'ping')) return null;
     const cfg = c.server.config;
@@ -242,7 +243,27 @@ function install(server: Server): void {
   });
   server.hooks.startup.push(() => {
     if (server.config.bool('appendonly')) {
-      aof.startup();
+      const m = aof.prepare();
+      const size = m === null ? 0 : aof.filesSize(m);
+      if (m === null || size <= server.config.num('loading-process-events-interval-bytes')) {
+        if (m !== null) aof.startupLoad(m);
+        aof.finishStartup(m);
+        return;
+      }
+      // a big AOF loads after the listeners open, answering -LOADING meanwhile
+      driveLoading(server, 'the append only file', size, aof.loadSteps(m), (err) => {
+        if (err === null) {
+          try {
+            aof.finishStartup(m);
+            return;
+          } catch (e) {
+            err = e as Error;
+          }
+        }
+        server.logger.warning(err.message);
+        if (server.onExit !== null) process.exit(1);
+        else void server.close();
+      });
       return;
     }
     const path = rdbPath(server);

@@ -284,18 +284,22 @@ export function applyLoaded(server: Server, res: LoadResult): void {
 const KEYS_PER_YIELD = 128;
 
 /**
- * Loads a dump between event-loop turns while clients are answered -LOADING
- * (a big file at startup). The keyspace is filled only once the whole file
- * decoded, so a bad file loads nothing. `done` gets the error, if any.
+ * Runs a loading generator (yielding bytes read) between event-loop turns
+ * while clients get -LOADING: the INFO loading_* fields and a progress log.
  */
-export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done: (err: Error | null) => void): void {
+export function driveLoading(
+  server: Server,
+  what: string,
+  totalBytes: number,
+  steps: Generator<number, unknown, void>,
+  done: (err: Error | null) => void,
+  keys: () => number = () => server.keyspace.totalKeys(),
+): void {
   const st = saveState(server);
   const t0 = Date.now();
-  st.loading = { startedAt: Math.floor(t0 / 1000), totalBytes: buf.length, loadedBytes: 0 };
+  st.loading = { startedAt: Math.floor(t0 / 1000), totalBytes, loadedBytes: 0 };
   server.ext.loading = true;
-  server.logger.notice(`Loading ${path} (${(buf.length / 1e6).toFixed(1)} MB) in the background; clients get -LOADING meanwhile`);
-  const g = decodeRdbSteps(buf, rdbLoadOptions(server));
-  let steps = 0;
+  server.logger.notice(`Loading ${what} (${(totalBytes / 1e6).toFixed(1)} MB) in the background; clients get -LOADING meanwhile`);
   let lastLog = t0;
   const finish = (err: Error | null) => {
     st.loading = null;
@@ -307,13 +311,8 @@ export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done
     const end = performance.now() + 20;
     try {
       for (;;) {
-        const x = g.next();
-        if (x.done) {
-          applyLoaded(server, x.value);
-          server.logger.notice(`DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
-          return finish(null);
-        }
-        steps++;
+        const x = steps.next();
+        if (x.done) return finish(null);
         st.loading!.loadedBytes = x.value;
         if (delay > 0 || performance.now() >= end) break;
       }
@@ -324,14 +323,32 @@ export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done
     if (now - lastLog >= 1000) {
       lastLog = now;
       const l = st.loading!;
-      const secs = (now - t0) / 1000;
-      server.logger.notice(
-        `Loading RDB: ${((l.loadedBytes * 100) / l.totalBytes).toFixed(1)}%, about ${steps * KEYS_PER_YIELD} keys, ${(l.loadedBytes / 1e6 / secs).toFixed(1)} MB/s`,
-      );
+      server.logger.notice(`Loading ${what}: ${((l.loadedBytes * 100) / l.totalBytes).toFixed(1)}%, about ${keys()} keys, ${(l.loadedBytes / 1e6 / ((now - t0) / 1000)).toFixed(1)} MB/s`);
     }
-    // key-load-delay (µs per key, for tests) spaces the steps out
     if (delay > 0) setTimeout(tick, Math.max(1, Math.round((delay * KEYS_PER_YIELD) / 1000)));
     else setImmediate(tick);
   };
   setImmediate(tick);
+}
+
+/**
+ * Loads a dump between event-loop turns while clients are answered -LOADING
+ * (a big file at startup). The keyspace is filled only once the whole file
+ * decoded, so a bad file loads nothing. `done` gets the error, if any.
+ */
+export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done: (err: Error | null) => void): void {
+  const t0 = Date.now();
+  let yields = 0;
+  function* steps(): Generator<number, void, void> {
+    const g = decodeRdbSteps(buf, rdbLoadOptions(server));
+    let x = g.next();
+    while (!x.done) {
+      yields++;
+      yield x.value;
+      x = g.next();
+    }
+    applyLoaded(server, x.value);
+    server.logger.notice(`DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
+  }
+  driveLoading(server, path, buf.length, steps(), done, () => yields * KEYS_PER_YIELD);
 }
