@@ -1,16 +1,18 @@
 // Persistence commands and their server wiring (Redis 7.0 rdb.c saveCommand,
-// bgsaveCommand, server.c serverCron save points, prepareForShutdown,
-// writeCommandsDeniedByDiskError): SAVE, BGSAVE [SCHEDULE], save points,
-// MISCONF, the save at SHUTDOWN, loading dump.rdb at startup and the INFO
-// persistence fields. The formats live in src/persistence/.
+// bgsaveCommand, aof.c bgrewriteaofCommand, server.c serverCron save points,
+// prepareForShutdown, writeCommandsDeniedByDiskError): SAVE, BGSAVE
+// [SCHEDULE], BGREWRITEAOF, save points, MISCONF, the save at SHUTDOWN,
+// loading at startup (-LOADING meanwhile for big files), DEBUG RELOAD /
+// LOADAOF / DIGEST / DIGEST-VALUE and the INFO persistence fields. The
+// formats live in src/persistence/.
 
+import fs from 'node:fs';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { CMD, type Family } from './table.js';
 import { ERR } from './errors.js';
 import { addInfoProvider } from './server-cmds.js';
 import { saveParams } from '../config/params.js';
-import fs from 'node:fs';
 import { rdbSave, startBgsave, saveState, loadRdbFile, loadRdbFileAsync, rdbPath, driveLoading } from '../persistence/rdb-file.js';
 import { Aof } from '../persistence/aof/aof.js';
 import { datasetDigest, valueDigest } from '../persistence/digest.js';
@@ -31,7 +33,7 @@ const BGSAVE_RETRY_DELAY = 5;
 function save(c: Client): void {
   const st = saveState(c.server);
   if (st.bg !== null) return c.error('ERR Background save already in progress');
-  // the AOF rewrite's snapshot holds the copy-on-write hook; SAVE needs none, it runs to completion
+  // (an AOF rewrite may be walking its snapshot: SAVE needs no copy-on-write, it runs to completion)
   if (rdbSave(c.server)) c.ok();
   else c.error('ERR');
 }

@@ -110,7 +110,8 @@ export class BackgroundSave {
   private aborted = false;
   /** Longest single step, ms (the event-loop stall BGSAVE causes). */
   maxStepMs = 0;
-  freezeMs = 0;
+  /** Time to set the snapshot up (synchronous, before the first slice). */
+  startMs = 0;
 
   constructor(
     private readonly server: Server,
@@ -122,7 +123,7 @@ export class BackgroundSave {
     const w = new RdbWriter((chunk) => writeAll(fd, chunk), server.config.bool('rdbchecksum'));
     const t0 = performance.now();
     this.snap = new Snapshot(server.keyspace, w, snapshotOptions(server));
-    this.freezeMs = performance.now() - t0;
+    this.startMs = performance.now() - t0;
     this.snap.attach();
     setImmediate(this.tick);
   }
@@ -216,7 +217,7 @@ export function startBgsave(server: Server): BackgroundSave {
       st.lastBgsaveTimeSec = Math.round((Date.now() - bg.startedAt) / 1000);
       st.lastCowKeys = bg.cowKeys;
       if (ok) st.rdbSaves++;
-      server.logger.verbose(`BGSAVE: longest event-loop step ${bg.maxStepMs.toFixed(1)} ms, freeze ${bg.freezeMs.toFixed(1)} ms`);
+      server.logger.verbose(`BGSAVE: longest event-loop step ${bg.maxStepMs.toFixed(1)} ms, start ${bg.startMs.toFixed(1)} ms`);
     });
     st.bg = bg;
     server.logger.notice('Background saving started');
