@@ -103,7 +103,8 @@ export function rdbSave(server: Server): boolean {
 
 export class BackgroundSave {
   readonly startedAt = Date.now();
-  private readonly tmp = resolve(process.cwd(), `temp-${process.pid}.rdb`);
+  // not the name SAVE uses: DEBUG RELOAD may save while a BGSAVE runs
+  private readonly tmp = resolve(process.cwd(), `temp-bgsave-${process.pid}.rdb`);
   private fd = -1;
   private readonly snap: Snapshot;
   private readonly dirtyBefore: number;
@@ -118,15 +119,25 @@ export class BackgroundSave {
     private readonly onDone: (ok: boolean) => void,
   ) {
     this.dirtyBefore = server.keyspace.dirty;
-    this.fd = openTemp(this.tmp);
-    const fd = this.fd;
-    const w = new RdbWriter((chunk) => writeAll(fd, chunk), server.config.bool('rdbchecksum'));
+    const w = new RdbWriter((chunk) => writeAll(this.fd, chunk), server.config.bool('rdbchecksum'));
     const t0 = performance.now();
     this.snap = new Snapshot(server.keyspace, w, snapshotOptions(server));
     this.startMs = performance.now() - t0;
     this.snap.attach();
-    setImmediate(this.tick);
+    // the file opens in the first slice: like Redis's child, a failure there is a failed
+    // save (rdb_last_bgsave_status:err), not a refused BGSAVE
+    setImmediate(this.open);
   }
+
+  private readonly open = (): void => {
+    if (this.aborted) return;
+    try {
+      this.fd = openTemp(this.tmp);
+    } catch (e) {
+      return this.fail(`Failed opening the temp RDB file ${this.tmp.split('/').pop()} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+    }
+    this.tick();
+  };
 
   get keysProcessed(): number {
     return this.snap.keysWritten;
@@ -147,7 +158,7 @@ export class BackgroundSave {
     try {
       done = this.snap.step(SLICE_MS, delay > 0 ? 1 : Infinity);
     } catch (e) {
-      this.fail((e as Error).message);
+      this.fail(`Write error saving DB on disk: ${(e as Error).message}`);
       return;
     }
     const dt = performance.now() - t0;
@@ -159,7 +170,7 @@ export class BackgroundSave {
     }
     fs.fsync(this.fd, (err) => {
       if (this.aborted) return;
-      if (err) return this.fail(err.message);
+      if (err) return this.fail(`Write error saving DB on disk: ${err.message}`);
       try {
         fs.closeSync(this.fd);
         this.fd = -1;
@@ -167,7 +178,7 @@ export class BackgroundSave {
         fs.renameSync(this.tmp, path);
         fsyncDir(path);
       } catch (e) {
-        return this.fail((e as Error).message);
+        return this.fail(`Write error saving DB on disk: ${(e as Error).message}`);
       }
       const s = this.server;
       s.keyspace.dirty = Math.max(0, s.keyspace.dirty - this.dirtyBefore);
@@ -180,7 +191,7 @@ export class BackgroundSave {
 
   private fail(msg: string): void {
     this.cleanup();
-    this.server.logger.warning(`Write error saving DB on disk: ${msg}`);
+    this.server.logger.warning(msg);
     this.server.logger.warning('Background saving error');
     this.onDone(false);
   }
