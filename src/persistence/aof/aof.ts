@@ -100,8 +100,10 @@ export class Aof {
   flush(): void {
     if (this.pending.length === 0 || this.fd < 0) return;
     const data = Buffer.from(this.pending, 'latin1');
+    const before = this.incrSize;
     try {
       writeAll(this.fd, data);
+      this.incrSize += data.length;
       // no-appendfsync-on-rewrite: no fsync at all while a rewrite writes its base
       if (this.cfg.str('appendfsync') === 'always' && !(this.rewrite !== null && this.cfg.bool('no-appendfsync-on-rewrite'))) fs.fsyncSync(this.fd);
       else this.unsynced = true;
@@ -112,7 +114,13 @@ export class Aof {
         this.server.logger.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
         process.exit(1);
       }
-      // keep the buffer: the next flush retries; writes are refused meanwhile (MISCONF)
+      // keep the buffer: the next flush retries; writes are refused meanwhile (MISCONF).
+      // A partial write is cut off first, or the retry would leave a torn command mid-file.
+      try {
+        fs.ftruncateSync(this.fd, before);
+      } catch {
+        /* the next successful write repeats the torn prefix; loading reports it */
+      }
       this.lastWriteStatus = 'err';
       this.lastWriteError = (e as Error).message;
       this.server.logger.warning(`Error writing to the AOF file: ${this.lastWriteError}`);
@@ -131,6 +139,8 @@ export class Aof {
   }
 
   private lastFsync = 0;
+  /** Bytes in the open incr file (a failed write is truncated back to it). */
+  private incrSize = 0;
 
   /** appendfsync everysec: an fsync on the thread pool once a second. */
   cron(now: number): void {
@@ -181,6 +191,7 @@ export class Aof {
   private openIncr(name: string): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = fs.openSync(this.path(name), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+    this.incrSize = fs.fstatSync(this.fd).size;
     this.selectedDb = -1;
     this.lastTs = 0;
   }
