@@ -31,22 +31,24 @@ async function measure(label: string, fill: (srv: Srv) => void, during?: (srv: S
   const t0 = performance.now();
   last = t0;
   const bg = startBgsave(srv);
-  const freeze = bg.freezeMs;
+  const start = bg.startMs;
   if (during) setTimeout(() => during(srv), 50);
   while (saveState(srv).bg !== null) await new Promise((r) => setTimeout(r, 5));
   const total = performance.now() - t0;
   clearInterval(timer);
   const size = statSync(rdbPath(srv)).size;
   console.log(
-    `${label}: BGSAVE ${total.toFixed(0)} ms, ${(size / 1e6).toFixed(1)} MB, freeze ${freeze.toFixed(1)} ms, longest step ${bg.maxStepMs.toFixed(1)} ms, longest event-loop gap ${maxGap.toFixed(1)} ms, status ${saveState(srv).lastBgsaveStatus}`,
+    `${label}: BGSAVE ${total.toFixed(0)} ms, ${(size / 1e6).toFixed(1)} MB, start ${start.toFixed(1)} ms, longest step ${bg.maxStepMs.toFixed(1)} ms, longest event-loop gap ${maxGap.toFixed(1)} ms, status ${saveState(srv).lastBgsaveStatus}`,
   );
   await srv.close();
 }
 
 const N = Number(process.env.N ?? 1_000_000);
+/** A flat latin1 string like the ones the protocol parser makes ('key:' + i is a cons string, slower to hash). */
+const flat = (s: string): string => Buffer.from(s, 'latin1').latin1Slice();
 await measure(`${N} string keys`, (srv) => {
   const db = srv.keyspace.dbs[0];
-  for (let i = 0; i < N; i++) db.add('key:' + i, 'value:' + i);
+  for (let i = 0; i < N; i++) db.add(flat('key:' + i), flat('value:' + i));
 });
 if (!process.env.ONLY_STRINGS) await measure(`one zset of ${N} members`, (srv) => {
   const z = new ZSetValue(false);

@@ -1,17 +1,19 @@
 // Persistence commands and their server wiring (Redis 7.0 rdb.c saveCommand,
-// bgsaveCommand, server.c serverCron save points, prepareForShutdown,
-// writeCommandsDeniedByDiskError): SAVE, BGSAVE [SCHEDULE], save points,
-// MISCONF, the save at SHUTDOWN, loading dump.rdb at startup and the INFO
-// persistence fields. The formats live in src/persistence/.
+// bgsaveCommand, aof.c bgrewriteaofCommand, server.c serverCron save points,
+// prepareForShutdown, writeCommandsDeniedByDiskError): SAVE, BGSAVE
+// [SCHEDULE], BGREWRITEAOF, save points, MISCONF, the save at SHUTDOWN,
+// loading at startup (-LOADING meanwhile for big files), DEBUG RELOAD /
+// LOADAOF / DIGEST / DIGEST-VALUE and the INFO persistence fields. The
+// formats live in src/persistence/.
 
+import fs from 'node:fs';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import { CMD, type Family } from './table.js';
 import { ERR } from './errors.js';
 import { addInfoProvider } from './server-cmds.js';
 import { saveParams } from '../config/params.js';
-import fs from 'node:fs';
-import { rdbSave, startBgsave, saveState, loadRdbFile, loadRdbFileAsync, rdbPath } from '../persistence/rdb-file.js';
+import { rdbSave, startBgsave, saveState, loadRdbFile, loadRdbFileAsync, rdbPath, driveLoading } from '../persistence/rdb-file.js';
 import { Aof } from '../persistence/aof/aof.js';
 import { datasetDigest, valueDigest } from '../persistence/digest.js';
 import { extraSubcommands } from './debug.js';
@@ -31,7 +33,7 @@ const BGSAVE_RETRY_DELAY = 5;
 function save(c: Client): void {
   const st = saveState(c.server);
   if (st.bg !== null) return c.error('ERR Background save already in progress');
-  // the AOF rewrite's snapshot holds the copy-on-write hook; SAVE needs none, it runs to completion
+  // (an AOF rewrite may be walking its snapshot: SAVE needs no copy-on-write, it runs to completion)
   if (rdbSave(c.server)) c.ok();
   else c.error('ERR');
 }
@@ -82,7 +84,8 @@ function cron(server: Server, now: number): void {
   const st = saveState(server);
   const aof = aofOf(server);
   aof.cron(now);
-  if (st.bg !== null || aof.rewrite !== null) return;
+  // no save of a half-loaded keyspace
+  if (st.bg !== null || aof.rewrite !== null || st.loading !== null) return;
   if (aof.rewriteScheduled) {
     aof.rewriteScheduled = false;
     try {
@@ -220,7 +223,7 @@ function install(server: Server): void {
   server.hooks.cron.push((now) => cron(server, now));
   server.hooks.shutdown.push((nosave, save) => onShutdown(server, nosave, save));
   server.hooks.precheck.push((c, cmd) => {
-    if (st.loading !== null && !(cmd.flags & CMD.LOADING)) return 'LOADING Redis is loading the dataset in memory';
+    if (st.loading !== null && !(cmd.flags & CMD.LOADING) && c !== aof.loaderClient) return 'LOADING Redis is loading the dataset in memory';
     if (aof.enabled && aof.lastWriteStatus === 'err' && (cmd.flags & CMD.WRITE || cmd.name === 'ping')) return `MISCONF Errors writing to the AOF file: ${aof.lastWriteError}`;
     if (st.lastBgsaveStatus !== 'err' || !(cmd.flags & CMD.WRITE || cmd.name === 'ping')) return null;
     const cfg = c.server.config;
@@ -242,7 +245,27 @@ function install(server: Server): void {
   });
   server.hooks.startup.push(() => {
     if (server.config.bool('appendonly')) {
-      aof.startup();
+      const m = aof.prepare();
+      const size = m === null ? 0 : aof.filesSize(m);
+      if (m === null || size <= server.config.num('loading-process-events-interval-bytes')) {
+        if (m !== null) aof.startupLoad(m);
+        aof.finishStartup(m);
+        return;
+      }
+      // a big AOF loads after the listeners open, answering -LOADING meanwhile
+      driveLoading(server, 'the append only file', size, aof.loadSteps(m), (err) => {
+        if (err === null) {
+          try {
+            aof.finishStartup(m);
+            return;
+          } catch (e) {
+            err = e as Error;
+          }
+        }
+        server.logger.warning(err.message);
+        if (server.onExit !== null) process.exit(1);
+        else void server.close();
+      });
       return;
     }
     const path = rdbPath(server);

@@ -103,29 +103,41 @@ export function rdbSave(server: Server): boolean {
 
 export class BackgroundSave {
   readonly startedAt = Date.now();
-  private readonly tmp = resolve(process.cwd(), `temp-${process.pid}.rdb`);
+  // not the name SAVE uses: DEBUG RELOAD may save while a BGSAVE runs
+  private readonly tmp = resolve(process.cwd(), `temp-bgsave-${process.pid}.rdb`);
   private fd = -1;
   private readonly snap: Snapshot;
   private readonly dirtyBefore: number;
   private aborted = false;
   /** Longest single step, ms (the event-loop stall BGSAVE causes). */
   maxStepMs = 0;
-  freezeMs = 0;
+  /** Time to set the snapshot up (synchronous, before the first slice). */
+  startMs = 0;
 
   constructor(
     private readonly server: Server,
     private readonly onDone: (ok: boolean) => void,
   ) {
     this.dirtyBefore = server.keyspace.dirty;
-    this.fd = openTemp(this.tmp);
-    const fd = this.fd;
-    const w = new RdbWriter((chunk) => writeAll(fd, chunk), server.config.bool('rdbchecksum'));
+    const w = new RdbWriter((chunk) => writeAll(this.fd, chunk), server.config.bool('rdbchecksum'));
     const t0 = performance.now();
     this.snap = new Snapshot(server.keyspace, w, snapshotOptions(server));
-    this.freezeMs = performance.now() - t0;
+    this.startMs = performance.now() - t0;
     this.snap.attach();
-    setImmediate(this.tick);
+    // the file opens in the first slice: like Redis's child, a failure there is a failed
+    // save (rdb_last_bgsave_status:err), not a refused BGSAVE
+    setImmediate(this.open);
   }
+
+  private readonly open = (): void => {
+    if (this.aborted) return;
+    try {
+      this.fd = openTemp(this.tmp);
+    } catch (e) {
+      return this.fail(`Failed opening the temp RDB file ${this.tmp.split('/').pop()} (in server root dir ${process.cwd()}) for saving: ${(e as Error).message}`);
+    }
+    this.tick();
+  };
 
   get keysProcessed(): number {
     return this.snap.keysWritten;
@@ -146,7 +158,7 @@ export class BackgroundSave {
     try {
       done = this.snap.step(SLICE_MS, delay > 0 ? 1 : Infinity);
     } catch (e) {
-      this.fail((e as Error).message);
+      this.fail(`Write error saving DB on disk: ${(e as Error).message}`);
       return;
     }
     const dt = performance.now() - t0;
@@ -158,7 +170,7 @@ export class BackgroundSave {
     }
     fs.fsync(this.fd, (err) => {
       if (this.aborted) return;
-      if (err) return this.fail(err.message);
+      if (err) return this.fail(`Write error saving DB on disk: ${err.message}`);
       try {
         fs.closeSync(this.fd);
         this.fd = -1;
@@ -166,7 +178,7 @@ export class BackgroundSave {
         fs.renameSync(this.tmp, path);
         fsyncDir(path);
       } catch (e) {
-        return this.fail((e as Error).message);
+        return this.fail(`Write error saving DB on disk: ${(e as Error).message}`);
       }
       const s = this.server;
       s.keyspace.dirty = Math.max(0, s.keyspace.dirty - this.dirtyBefore);
@@ -179,7 +191,7 @@ export class BackgroundSave {
 
   private fail(msg: string): void {
     this.cleanup();
-    this.server.logger.warning(`Write error saving DB on disk: ${msg}`);
+    this.server.logger.warning(msg);
     this.server.logger.warning('Background saving error');
     this.onDone(false);
   }
@@ -216,7 +228,7 @@ export function startBgsave(server: Server): BackgroundSave {
       st.lastBgsaveTimeSec = Math.round((Date.now() - bg.startedAt) / 1000);
       st.lastCowKeys = bg.cowKeys;
       if (ok) st.rdbSaves++;
-      server.logger.verbose(`BGSAVE: longest event-loop step ${bg.maxStepMs.toFixed(1)} ms, freeze ${bg.freezeMs.toFixed(1)} ms`);
+      server.logger.verbose(`BGSAVE: longest event-loop step ${bg.maxStepMs.toFixed(1)} ms, start ${bg.startMs.toFixed(1)} ms`);
     });
     st.bg = bg;
     server.logger.notice('Background saving started');
@@ -284,18 +296,22 @@ export function applyLoaded(server: Server, res: LoadResult): void {
 const KEYS_PER_YIELD = 128;
 
 /**
- * Loads a dump between event-loop turns while clients are answered -LOADING
- * (a big file at startup). The keyspace is filled only once the whole file
- * decoded, so a bad file loads nothing. `done` gets the error, if any.
+ * Runs a loading generator (yielding bytes read) between event-loop turns
+ * while clients get -LOADING: the INFO loading_* fields and a progress log.
  */
-export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done: (err: Error | null) => void): void {
+export function driveLoading(
+  server: Server,
+  what: string,
+  totalBytes: number,
+  steps: Generator<number, unknown, void>,
+  done: (err: Error | null) => void,
+  keys: () => number = () => server.keyspace.totalKeys(),
+): void {
   const st = saveState(server);
   const t0 = Date.now();
-  st.loading = { startedAt: Math.floor(t0 / 1000), totalBytes: buf.length, loadedBytes: 0 };
+  st.loading = { startedAt: Math.floor(t0 / 1000), totalBytes, loadedBytes: 0 };
   server.ext.loading = true;
-  server.logger.notice(`Loading ${path} (${(buf.length / 1e6).toFixed(1)} MB) in the background; clients get -LOADING meanwhile`);
-  const g = decodeRdbSteps(buf, rdbLoadOptions(server));
-  let steps = 0;
+  server.logger.notice(`Loading ${what} (${(totalBytes / 1e6).toFixed(1)} MB) in the background; clients get -LOADING meanwhile`);
   let lastLog = t0;
   const finish = (err: Error | null) => {
     st.loading = null;
@@ -307,13 +323,8 @@ export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done
     const end = performance.now() + 20;
     try {
       for (;;) {
-        const x = g.next();
-        if (x.done) {
-          applyLoaded(server, x.value);
-          server.logger.notice(`DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
-          return finish(null);
-        }
-        steps++;
+        const x = steps.next();
+        if (x.done) return finish(null);
         st.loading!.loadedBytes = x.value;
         if (delay > 0 || performance.now() >= end) break;
       }
@@ -324,14 +335,32 @@ export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done
     if (now - lastLog >= 1000) {
       lastLog = now;
       const l = st.loading!;
-      const secs = (now - t0) / 1000;
-      server.logger.notice(
-        `Loading RDB: ${((l.loadedBytes * 100) / l.totalBytes).toFixed(1)}%, about ${steps * KEYS_PER_YIELD} keys, ${(l.loadedBytes / 1e6 / secs).toFixed(1)} MB/s`,
-      );
+      server.logger.notice(`Loading ${what}: ${((l.loadedBytes * 100) / l.totalBytes).toFixed(1)}%, about ${keys()} keys, ${(l.loadedBytes / 1e6 / ((now - t0) / 1000)).toFixed(1)} MB/s`);
     }
-    // key-load-delay (µs per key, for tests) spaces the steps out
     if (delay > 0) setTimeout(tick, Math.max(1, Math.round((delay * KEYS_PER_YIELD) / 1000)));
     else setImmediate(tick);
   };
   setImmediate(tick);
+}
+
+/**
+ * Loads a dump between event-loop turns while clients are answered -LOADING
+ * (a big file at startup). The keyspace is filled only once the whole file
+ * decoded, so a bad file loads nothing. `done` gets the error, if any.
+ */
+export function loadRdbFileAsync(server: Server, path: string, buf: Buffer, done: (err: Error | null) => void): void {
+  const t0 = Date.now();
+  let yields = 0;
+  function* steps(): Generator<number, void, void> {
+    const g = decodeRdbSteps(buf, rdbLoadOptions(server));
+    let x = g.next();
+    while (!x.done) {
+      yields++;
+      yield x.value;
+      x = g.next();
+    }
+    applyLoaded(server, x.value);
+    server.logger.notice(`DB loaded from disk: ${((Date.now() - t0) / 1000).toFixed(3)} seconds`);
+  }
+  driveLoading(server, path, buf.length, steps(), done, () => yields * KEYS_PER_YIELD);
 }

@@ -117,9 +117,37 @@ export class Snapshot {
     }
   }
 
+  private attached = false;
+
   /** Installs the copy-on-write hook (a background save); a synchronous one needs none. */
   attach(): void {
+    this.attached = true;
     if (this.dbs.length > 0 && !this.done) this.ks.cow = this.beforeWrite;
+  }
+
+  /** The whole file in one go, nothing changing meanwhile (SAVE): a plain walk of the tables. */
+  private writeAllNow(): void {
+    const w = this.w;
+    writeHeader(w);
+    for (const [k, v] of this.opts.aux) writeAux(w, k, v);
+    const lru = this.opts.evictionInfo === 'lru';
+    for (const f of this.dbs) {
+      writeSelectDb(w, f.id, f.size, f.expiresCount);
+      const t = f.table;
+      const exp = f.expires;
+      for (const [key, value] of t.entries()) {
+        const ttl = exp.size === 0 ? -1 : (exp.get(key) ?? -1);
+        this.writeKey(key, value, ttl, lru ? t.auxAt(t.find(key)) & LRU_CLOCK_MAX : 0);
+        if (this.body !== null) {
+          while (!this.body.next().done);
+          this.body = null;
+        }
+        this.keysWritten++;
+      }
+      f.done = true;
+    }
+    writeFooter(w, this.opts.checksum);
+    this.done = true;
   }
 
   detach(): void {
@@ -144,7 +172,16 @@ export class Snapshot {
     }
   };
 
-  private writeKey(f: WalkedDb, key: string, value: Value, ttl: number, lru: number): boolean {
+  /** writeKey during the walk: a complete key is marked written. */
+  private emit(f: WalkedDb, key: string, value: Value, ttl: number, lru: number): boolean {
+    if (!this.writeKey(key, value, ttl, lru)) return false;
+    f.written.add(key);
+    this.keysWritten++;
+    return true;
+  }
+
+  /** Writes a key; false when its value is a collection left to `body`. */
+  private writeKey(key: string, value: Value, ttl: number, lru: number): boolean {
     const w = this.w;
     let idle: number | null = null;
     let freq: number | null = null;
@@ -157,8 +194,6 @@ export class Snapshot {
     writeString(w, key, this.opts.compress);
     if (typeof value === 'string') {
       writeString(w, value, this.opts.compress);
-      f.written.add(key);
-      this.keysWritten++;
       return true;
     }
     // written only when the body is complete: until then writes to it are still copied
@@ -180,6 +215,10 @@ export class Snapshot {
   /** Serialises for about `budgetMs` (or `maxKeys` keys); true once the whole file is written. */
   step(budgetMs: number, maxKeys = Infinity): boolean {
     if (this.done) return true;
+    if (!this.attached && !this.started && budgetMs === Infinity && maxKeys === Infinity) {
+      this.writeAllNow();
+      return true;
+    }
     const w = this.w;
     const end = performance.now() + budgetMs;
     if (!this.started) {
@@ -219,7 +258,7 @@ export class Snapshot {
             const i = t.find(key);
             if (i < 0) continue;
             const ttl = f.expires.size === 0 ? -1 : (f.expires.get(key) ?? -1);
-            if (this.writeKey(f, key, t.valueAt(i), ttl, t.auxAt(i) & LRU_CLOCK_MAX) && --maxKeys <= 0) return false;
+            if (this.emit(f, key, t.valueAt(i), ttl, t.auxAt(i) & LRU_CLOCK_MAX) && --maxKeys <= 0) return false;
             continue;
           }
           o = this.original(f, key);
@@ -243,7 +282,7 @@ export class Snapshot {
           o = f.written.has(key) || r.value[1].value === undefined ? null : r.value[1];
         }
         if (o === null) continue;
-        if (this.writeKey(f, key, o.value as Value, o.ttl, o.lru) && --maxKeys <= 0) return false;
+        if (this.emit(f, key, o.value as Value, o.ttl, o.lru) && --maxKeys <= 0) return false;
       }
       f.done = true;
       f.written.clear();

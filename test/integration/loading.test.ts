@@ -41,7 +41,7 @@ test('clients get -LOADING while a big dump loads, then the data', async () => {
     assert.equal(plain(await c.call('GET', 'key:1')), 'value:1');
     assert.equal(plain(await c.call('DBSIZE')), 5000);
     assert.match(plain(await c.call('INFO', 'persistence')) as string, /^loading:0$/m);
-    assert.match(b.output(), /Loading RDB: [\d.]+%, about \d+ keys, [\d.]+ MB\/s/);
+    assert.match(b.output(), /Loading .*dump\.rdb: [\d.]+%, about \d+ keys, [\d.]+ MB\/s/);
     c.close();
   } finally {
     await b.stop();
@@ -58,4 +58,32 @@ test('SIGTERM while loading does not save over the dump', async () => {
   await b.stop();
   assert.match(b.output(), /Not saving: the dataset is still loading/);
   assert.ok(readFileSync(join(dir, 'dump.rdb')).equals(before));
+});
+
+test('a big AOF loads after the listeners open too, with -LOADING meanwhile', async () => {
+  const a = await startRedoubt(['--save', '', '--appendonly', 'yes', '--aof-use-rdb-preamble', 'no']);
+  const c = await RawClient.connect(a.port);
+  for (let i = 0; i < 40; i++) {
+    const cmd = ['MSET'];
+    for (let j = 0; j < 100; j++) cmd.push(`key:${i}:${j}`, 'v');
+    c.send(cmd);
+  }
+  for (let i = 0; i < 40; i++) await c.read();
+  c.close();
+  await a.stop();
+  // with key-load-delay every command is a step, 25 ms apart here: about 1 s
+  const b = await startRedoubt(['--dir', a.dir, '--save', '', '--appendonly', 'yes', '--loading-process-events-interval-bytes', '1024', '--key-load-delay', '200']);
+  try {
+    const d = await RawClient.connect(b.port);
+    assert.match(str(await d.call('GET', 'key:0:0')), /LOADING Redis is loading the dataset in memory/);
+    for (let i = 0; i < 1000; i++) {
+      if (!/LOADING/.test(str(await d.call('GET', 'key:0:0')))) break;
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.equal(plain(await d.call('DBSIZE')), 4000);
+    assert.match(b.output(), /Loading the append only file \([\d.]+ MB\) in the background/);
+    d.close();
+  } finally {
+    await b.stop();
+  }
 });

@@ -153,3 +153,20 @@ test('SIGTERM whose final save fails keeps serving; shutdown-on-sigterm nosave s
     await a.stop();
   }
 });
+
+test('BGSAVE that cannot create its temp file starts, then fails with the reason logged', async () => {
+  const a = await startRedoubt(['--save', '']);
+  try {
+    const c = await RawClient.connect(a.port);
+    await c.call('SET', 'k', 'v');
+    const pid = /process_id:(\d+)/.exec(plain(await c.call('INFO', 'server')) as string)![1];
+    mkdirSync(join(a.dir, `temp-bgsave-${pid}.rdb`));
+    writeFileSync(join(a.dir, `temp-bgsave-${pid}.rdb`, 'x'), 'x');
+    assert.equal(plain(await c.call('BGSAVE')), 'Background saving started');
+    await waitFor(async () => /rdb_last_bgsave_status:err/.test(plain(await c.call('INFO', 'persistence')) as string));
+    assert.match(a.output(), /Failed opening the temp RDB file temp-bgsave-\d+\.rdb \(in server root dir .*\) for saving/);
+    c.close();
+  } finally {
+    await a.stop();
+  }
+});

@@ -16,7 +16,7 @@ import { processCommand } from '../../server/dispatch.js';
 import { Manifest, manifestName, tempManifestName, baseName, incrName } from './manifest.js';
 import { encodeCommand, parseAof } from './commands.js';
 import { RdbWriter } from '../rdb/writer.js';
-import { decodeRdb } from '../rdb/decode.js';
+import { decodeRdbSteps, type LoadResult } from '../rdb/decode.js';
 import { Snapshot } from '../snapshot.js';
 import { snapshotOptions, rdbLoadOptions, applyLoaded, saveState } from '../rdb-file.js';
 import { fsyncDir, openTemp, writeAll, unlinkQuiet } from '../files.js';
@@ -50,6 +50,8 @@ export class Aof {
   private selectedDb = -1;
   private lastTs = 0;
   loading = false;
+  /** The client that replays the AOF (it passes the -LOADING refusal). */
+  loaderClient: Client | null = null;
   lastWriteStatus: 'ok' | 'err' = 'ok';
   lastWriteError = '';
   private unsynced = false;
@@ -98,8 +100,10 @@ export class Aof {
   flush(): void {
     if (this.pending.length === 0 || this.fd < 0) return;
     const data = Buffer.from(this.pending, 'latin1');
+    const before = this.incrSize;
     try {
       writeAll(this.fd, data);
+      this.incrSize += data.length;
       // no-appendfsync-on-rewrite: no fsync at all while a rewrite writes its base
       if (this.cfg.str('appendfsync') === 'always' && !(this.rewrite !== null && this.cfg.bool('no-appendfsync-on-rewrite'))) fs.fsyncSync(this.fd);
       else this.unsynced = true;
@@ -110,7 +114,13 @@ export class Aof {
         this.server.logger.warning("Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
         process.exit(1);
       }
-      // keep the buffer: the next flush retries; writes are refused meanwhile (MISCONF)
+      // keep the buffer: the next flush retries; writes are refused meanwhile (MISCONF).
+      // A partial write is cut off first, or the retry would leave a torn command mid-file.
+      try {
+        fs.ftruncateSync(this.fd, before);
+      } catch {
+        /* the next successful write repeats the torn prefix; loading reports it */
+      }
       this.lastWriteStatus = 'err';
       this.lastWriteError = (e as Error).message;
       this.server.logger.warning(`Error writing to the AOF file: ${this.lastWriteError}`);
@@ -129,6 +139,8 @@ export class Aof {
   }
 
   private lastFsync = 0;
+  /** Bytes in the open incr file (a failed write is truncated back to it). */
+  private incrSize = 0;
 
   /** appendfsync everysec: an fsync on the thread pool once a second. */
   cron(now: number): void {
@@ -179,6 +191,7 @@ export class Aof {
   private openIncr(name: string): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = fs.openSync(this.path(name), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
+    this.incrSize = fs.fstatSync(this.fd).size;
     this.selectedDb = -1;
     this.lastTs = 0;
   }
@@ -206,16 +219,35 @@ export class Aof {
 
   // ------------------------------------------------------------------ startup
 
+  /** The manifest at startup (the directory is created if missing); null when there is none. */
+  prepare(): Manifest | null {
+    this.ensureDir();
+    return this.readManifest();
+  }
+
+  /** Bytes of the files a manifest lists (what loading will read). */
+  filesSize(m: Manifest): number {
+    let n = 0;
+    for (const f of [...(m.base ? [m.base] : []), ...m.incrs]) {
+      try {
+        n += fs.statSync(this.path(f.name)).size;
+      } catch {
+        /* reported by the load */
+      }
+    }
+    return n;
+  }
+
   /** Loads the AOF at startup (appendonly yes), or creates an empty one. Throws AofLoadError. */
   startup(): void {
-    this.ensureDir();
-    const m = this.readManifest();
-    if (m !== null) {
-      this.load(m);
-      this.manifest = m;
-    } else {
-      this.manifest = new Manifest();
-    }
+    const m = this.prepare();
+    if (m !== null) this.load(m);
+    this.finishStartup(m);
+  }
+
+  /** After loading: a base for an empty dataset, an incr file open for appending, the manifest on disk. */
+  finishStartup(loaded: Manifest | null): void {
+    this.manifest = loaded ?? new Manifest();
     const man = this.manifest;
     const name = this.cfg.str('appendfilename');
     if (man.base === null && man.incrs.length === 0) {
@@ -256,12 +288,25 @@ export class Aof {
     fsyncDir(path);
   }
 
+  /** Loads at startup, synchronously (a small AOF). */
+  startupLoad(m: Manifest): void {
+    this.load(m);
+  }
+
   private load(m: Manifest): void {
+    const g = this.loadSteps(m);
+    while (!g.next().done);
+  }
+
+  /** Loads every file of the manifest; yields the bytes read so far every few hundred commands. */
+  *loadSteps(m: Manifest): Generator<number, void, void> {
     const t0 = performance.now();
     const files = [...(m.base ? [m.base] : []), ...m.incrs];
     this.loading = true;
     const fake = new Client(this.server, null, 0, false);
     fake.authenticated = true;
+    this.loaderClient = fake;
+    const slow = this.cfg.num('key-load-delay') > 0;
     let total = 0;
     try {
       for (let i = 0; i < files.length; i++) {
@@ -280,10 +325,19 @@ export class Aof {
         if (buf.length >= 5 && buf.latin1Slice(0, 5) === 'REDIS') {
           this.server.logger.notice(f.type === 'b' ? 'Reading RDB base file on AOF loading...' : 'Reading RDB preamble from AOF file...');
           let res;
-          try {
-            res = decodeRdb(buf, rdbLoadOptions(this.server));
-          } catch (e) {
-            throw new AofLoadError(`Bad file format reading the append only file ${f.name}: ${(e as Error).message}`);
+          const g = decodeRdbSteps(buf, rdbLoadOptions(this.server));
+          for (;;) {
+            let x: IteratorResult<number, LoadResult>;
+            try {
+              x = g.next();
+            } catch (e) {
+              throw new AofLoadError(`Bad file format reading the append only file ${f.name}: ${(e as Error).message}`);
+            }
+            if (x.done) {
+              res = x.value;
+              break;
+            }
+            yield total - buf.length + x.value;
           }
           applyLoaded(this.server, res);
           start = res.end;
@@ -297,6 +351,7 @@ export class Aof {
           }
           processCommand(this.server, fake, argv);
           fake.out = '';
+          if (slow || (k & 511) === 511) yield total - buf.length + parsed.starts[k];
         }
         let cut = -1;
         if (fake.inMulti) {
@@ -328,6 +383,7 @@ export class Aof {
       }
     } finally {
       this.loading = false;
+      this.loaderClient = null;
     }
     this.currentSize = total;
     this.server.keyspace.dirty = 0;
