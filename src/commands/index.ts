@@ -20,10 +20,11 @@ import * as debug from './debug.js';
 import * as config from './config.js';
 import * as hashes from './hashes.js';
 import * as sets from './sets.js';
+import * as memory from './memory.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, memory];
