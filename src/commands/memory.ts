@@ -64,6 +64,8 @@ function breakdown(server: Server): Breakdown {
   return { used, startup: ev.startup, peak: ev.peak, clients: ev.clientsMem, overhead, dataset: Math.max(0, used - overhead), keys, dbs };
 }
 
+const DOUBLES = new Set(['dataset.percentage', 'peak.percentage', 'allocator-fragmentation.ratio', 'allocator.rss-ratio', 'rss-overhead.ratio', 'fragmentation']);
+
 function memoryStats(c: Client): void {
   const b = breakdown(c.server);
   const mu = process.memoryUsage();
@@ -117,8 +119,8 @@ function memoryStats(c: Client): void {
         c.bulk(k2);
         c.int(n);
       }
-    } else if (Number.isInteger(v)) c.int(v as number);
-    else c.double(v as number);
+    } else if (DOUBLES.has(k)) c.double(v as number);
+    else c.int(v as number);
   }
 }
 
@@ -127,7 +129,8 @@ function memoryDoctor(c: Client): void {
   const server = c.server;
   const b = breakdown(server);
   const mu = process.memoryUsage();
-  if (b.used < 1024 * 1024 * 5) {
+  // Redis's threshold is 5 MB of used memory; ours starts with the V8 heap of an empty server
+  if (b.used - b.startup < 1024 * 1024 * 5) {
     return c.verbatim(
       "Hi Sam, this instance is empty or is using very little memory, my issues detector can't be used in these conditions. Please, leave for your mission on Earth and fill it with some data. The new Sam and I will be back to our programming as soon as I finished rebooting.",
     );
