@@ -21,10 +21,12 @@ import * as config from './config.js';
 import * as hashes from './hashes.js';
 import * as sets from './sets.js';
 import * as memory from './memory.js';
+import * as slowlog from './slowlog.js';
+import * as latencyStats from './latency-stats.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, memory];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, memory, slowlog, latencyStats];

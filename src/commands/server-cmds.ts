@@ -25,7 +25,7 @@ import { replyHelp } from './command.js';
 // INFO
 
 export type InfoFields = Record<string, string | number>;
-export type InfoProvider = (server: Server) => InfoFields;
+export type InfoProvider = (server: Server) => InfoFields | string[];
 
 /** Lets another feature add or replace fields of an INFO section. */
 export function addInfoProvider(server: Server, section: string, fn: InfoProvider): void {
@@ -426,6 +426,9 @@ function renderSection(server: Server, s: Section): string {
   if (providers && !Array.isArray(body)) {
     body = { ...body };
     for (const p of providers) Object.assign(body, p(server));
+  } else if (providers) {
+    // line sections (latencystats...): providers return lines
+    for (const p of providers) body = (body as string[]).concat(p(server) as string[]);
   }
   let out = '# ' + TITLES[s] + '\r\n';
   if (Array.isArray(body)) {
@@ -524,9 +527,13 @@ function shutdown(c: Client, argv: string[]): void {
 
 /**
  * The arguments as MONITOR and SLOWLOG may show them: passwords of AUTH,
- * HELLO ... AUTH and MIGRATE ... AUTH/AUTH2 replaced by "(redacted)", as the
+ * HELLO ... AUTH, MIGRATE ... AUTH/AUTH2, ACL SETUSER rules and CONFIG SET of
+ * sensitive parameters replaced by "(redacted)", as the
  * Redis 7.0 commands redact their own argv.
  */
+/** Redis's SENSITIVE_CONFIG parameters: CONFIG SET hides their values. */
+const SENSITIVE_CONFIGS = new Set(['requirepass', 'masterauth', 'tls-key-file-pass', 'tls-client-key-file-pass']);
+
 export function redactArgv(cmd: Command, argv: string[]): string[] {
   const name = cmd.fullName;
   if (name === 'auth') {
@@ -547,6 +554,22 @@ export function redactArgv(cmd: Command, argv: string[]): string[] {
       } else if (opt === 'setname' && more >= 1) {
         j++;
       } else break;
+    }
+    return out ?? argv;
+  }
+  if (name === 'acl|setuser') {
+    // Redis 7.0 redacts the user name and every rule (a rule may hold a password)
+    const out = argv.slice();
+    for (let i = 2; i < out.length; i++) out[i] = '(redacted)';
+    return out;
+  }
+  if (name === 'config|set') {
+    let out: string[] | null = null;
+    for (let j = 2; j + 1 < argv.length; j += 2) {
+      if (SENSITIVE_CONFIGS.has(argv[j].toLowerCase())) {
+        out ??= argv.slice();
+        out[j + 1] = '(redacted)';
+      }
     }
     return out ?? argv;
   }
