@@ -11,6 +11,7 @@ import { ERR } from './errors.js';
 import { replyHelp } from './command.js';
 import { addInfoProvider, bytesToHuman } from './server-cmds.js';
 import { installEviction, evictor } from '../server/evict.js';
+import { installOutputLimits } from '../server/output-limits.js';
 import { valueBytes, keyBytes, TABLE_SLOT, EXPIRE_ENTRY } from '../store/memory.js';
 import { lfuDecr } from '../store/db.js';
 import { parseI64 } from '../util/numbers.js';
@@ -203,6 +204,8 @@ function fixed2(d: number): string {
 
 export function install(server: Server): void {
   const ev = installEviction(server);
+  // client buffers count in used_memory; their limits live beside it
+  installOutputLimits(server);
   server.ext.lfuFreq = (db: { lruOf(k: string): number }, key: string) => lfuDecr(db.lruOf(key));
   addInfoProvider(server, 'memory', () => {
     const b = breakdown(server);

@@ -172,7 +172,7 @@ function sectionFields(server: Server, s: Section): InfoFields | string[] {
         if (!(c.flags & CLIENT.REPLICA) || c.flags & CLIENT.MONITOR) connected++;
         const qi = c.parser.pending();
         if (qi > maxIn) maxIn = qi;
-        const qo = c.out.length + (c.socket ? c.socket.writableLength : 0);
+        const qo = c.outputBytes();
         if (qo > maxOut) maxOut = qo;
       }
       return {
@@ -193,7 +193,7 @@ function sectionFields(server: Server, s: Section): InfoFields | string[] {
       const st = memState(server);
       if (used > st.peak) st.peak = used;
       let clientsMem = 0;
-      for (const c of server.clients.values()) clientsMem += c.out.length + c.parser.pending() + (c.socket ? c.socket.writableLength : 0);
+      for (const c of server.clients.values()) clientsMem += c.outputBytes() + c.parser.pending();
       const overhead = Math.min(used, st.startup + clientsMem);
       const dataset = used - overhead;
       const maxmemory = cfg.num('maxmemory');
