@@ -2,13 +2,18 @@
 // class is enforced where messages are delivered, server/pubsub.ts): output
 // not yet taken by the kernel over the hard limit, or over the soft limit for
 // longer than its seconds, closes the client and logs it, as Redis's
-// closeClientOnOutputBufferLimitReached. Checked after every write and once
+// closeClientOnOutputBufferLimitReached; and a client that has not
+// authenticated may leave at most 1 KB unread (Redis's fix for
+// CVE-2025-21605). Checked after every write and once
 // a second by the cron (a soft limit can expire while nothing is written).
 
 import type { Server } from './server.js';
 import { CLIENT, type Client } from './client.js';
 import { bufferLimits } from '../config/params.js';
 import { clientInfoString } from '../commands/client.js';
+
+/** Output an unauthenticated client may leave unread (beyond what the kernel took) before it is closed. */
+export const PREAUTH_OUTPUT_LIMIT = 1024;
 
 interface Limit {
   hard: number;
@@ -33,9 +38,11 @@ export function installOutputLimits(server: Server): void {
     // masters have no limit; subscribers are the pubsub class
     if (c.flags & (CLIENT.MASTER | CLIENT.PUBSUB | CLIENT.CLOSE_ASAP)) return false;
     const lim = c.flags & CLIENT.REPLICA && !(c.flags & CLIENT.MONITOR) ? replica : normal;
-    if (lim.hard === 0 && lim.soft === 0) return false;
+    // CVE-2025-21605: a client that has not authenticated cannot make the server hold its error replies
+    const preauth = !c.authenticated;
+    if (lim.hard === 0 && lim.soft === 0 && !preauth) return false;
     const used = c.outputBytes();
-    let close = lim.hard > 0 && used >= lim.hard;
+    let close = (lim.hard > 0 && used >= lim.hard) || (preauth && used > PREAUTH_OUTPUT_LIMIT);
     if (!close && lim.soft > 0) {
       if (used >= lim.soft) {
         const now = Date.now();
