@@ -433,6 +433,10 @@ export const PARAMS: ParamDef[] = [
   { ...sn('masterauth'), sensitive: true, binary: true },
   { ...sn('masteruser'), sensitive: true },
   s('aclfile', '', IMM),
+  // Redoubt only (server/privileges.ts): drop root after listening; refuse insecure files
+  s('run-as-user', '', IMM),
+  s('run-as-group', '', IMM),
+  b('allow-insecure-files', 'no', IMM),
   i('acllog-max-len', 128, 0n, LONG_MAX),
   e('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
   e('enable-protected-configs', 'no', ['no', 'yes', 'local'], IMM),
