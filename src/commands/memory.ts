@@ -12,6 +12,7 @@ import { replyHelp } from './command.js';
 import { addInfoProvider, bytesToHuman } from './server-cmds.js';
 import { installEviction, evictor } from '../server/evict.js';
 import { installOutputLimits } from '../server/output-limits.js';
+import { installClientEviction } from '../server/client-eviction.js';
 import { valueBytes, keyBytes, TABLE_SLOT, EXPIRE_ENTRY } from '../store/memory.js';
 import { lfuDecr } from '../store/db.js';
 import { parseI64 } from '../util/numbers.js';
@@ -206,6 +207,7 @@ export function install(server: Server): void {
   const ev = installEviction(server);
   // client buffers count in used_memory; their limits live beside it
   installOutputLimits(server);
+  const clientEviction = installClientEviction(server);
   server.ext.lfuFreq = (db: { lruOf(k: string): number }, key: string) => lfuDecr(db.lruOf(key));
   addInfoProvider(server, 'memory', () => {
     const b = breakdown(server);
@@ -236,6 +238,7 @@ export function install(server: Server): void {
     const current = ev.exceededSince ? now - ev.exceededSince : 0;
     return {
       evicted_keys: server.keyspace.stats.evictedKeys,
+      evicted_clients: clientEviction.evicted,
       total_eviction_exceeded_time: ev.exceededTotalMs + current,
       current_eviction_exceeded_time: current,
     };

@@ -1,11 +1,12 @@
 // maxmemory over real sockets: -OOM under noeviction with reads and deletes
 // still served, each eviction policy removing the kind of keys it documents,
 // an LRU working set kept about as well as redis-server keeps it, LFU
-// counters, INFO and MEMORY fields. Each server's limit is set relative to
+// counters, INFO and MEMORY fields, maxmemory-clients. Each server's limit is set relative to
 // its own used_memory, so the same workload runs against both.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
 import { RawClient, RespError } from '../helpers/resp-client.js';
 
@@ -299,5 +300,46 @@ test('MEMORY USAGE, STATS, DOCTOR, MALLOC-STATS, PURGE and HELP answer sensibly'
     assert.ok('evicted_keys' in (await info(cl, 'stats')));
   } finally {
     cl.close();
+  }
+});
+
+test('maxmemory-clients closes the client using the most memory; CLIENT NO-EVICT exempts one', async () => {
+  const admin = await RawClient.connect(srv.port);
+  const socks: net.Socket[] = [];
+  const open = async (name: string, noEvict: boolean, gets: number) => {
+    const s = net.connect(srv.port, '127.0.0.1');
+    s.on('error', () => {});
+    socks.push(s);
+    await new Promise((r) => s.once('connect', r));
+    let cmds = `*3\r\n$6\r\nCLIENT\r\n$7\r\nSETNAME\r\n$${name.length}\r\n${name}\r\n`;
+    if (noEvict) cmds += '*3\r\n$6\r\nCLIENT\r\n$8\r\nNO-EVICT\r\n$2\r\non\r\n';
+    s.write(cmds);
+    await sleep(50);
+    s.pause();
+    s.write('*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n'.repeat(gets));
+    return s;
+  };
+  try {
+    await admin.call('CONFIG', 'RESETSTAT');
+    await admin.call('SET', 'big', 'x'.repeat(1 << 20));
+    await admin.call('CONFIG', 'SET', 'maxmemory-clients', '16mb');
+    await open('exempt', true, 50);
+    const hog = await open('hog', false, 30);
+    const closed = new Promise<void>((r) => hog.once('close', () => r()));
+    let names = '';
+    for (let i = 0; i < 50; i++) {
+      await sleep(100);
+      names = String(await admin.call('CLIENT', 'LIST'));
+      if (!names.includes('name=hog ')) break;
+    }
+    assert.ok(!names.includes('name=hog '), 'the biggest evictable client was closed');
+    assert.ok(names.includes('name=exempt '), 'the NO-EVICT client stays');
+    hog.resume();
+    await closed;
+    assert.ok(Number((await info(admin, 'stats')).evicted_clients) >= 1);
+  } finally {
+    await admin.call('CONFIG', 'SET', 'maxmemory-clients', '0');
+    for (const s of socks) s.destroy();
+    admin.close();
   }
 });
