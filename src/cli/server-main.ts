@@ -6,7 +6,7 @@ import { Config } from '../config/registry.js';
 import { PARAMS } from '../config/params.js';
 import { loadConfigFile, ConfigLoadError, argvToConfig } from '../config/load.js';
 import { Server, VERSION, REDOUBT_VERSION } from '../server/server.js';
-import { checkStartup, dropPrivileges } from '../server/privileges.js';
+import { checkStartup, dropPrivileges, holdUntilDropped, releaseAfterDrop } from '../server/privileges.js';
 
 const USAGE = `Usage: ./redoubt-server [/path/to/redis.conf] [options] [-]
        ./redoubt-server - (read config from stdin)
@@ -79,6 +79,7 @@ export async function serverMain(args: string[]): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   server.onExit = () => process.exit(0);
+  holdUntilDropped(server);
   try {
     await server.start();
   } catch (e) {
@@ -93,6 +94,7 @@ export async function serverMain(args: string[]): Promise<number> {
     await server.close();
     return 1;
   }
+  releaseAfterDrop(server);
   started = true;
   if (stopping) void server.shutdown({}).then(() => process.exit(0));
   return -1; // keep running

@@ -9,6 +9,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Server } from './server.js';
+import { processInput } from './connection.js';
 
 /** Directives whose value is a secret. */
 const SECRET_DIRECTIVES = new Set(['requirepass', 'masterauth', 'tls-key-file-pass', 'tls-client-key-file-pass']);
@@ -126,4 +127,20 @@ function primaryGroupOf(user: string): number | string {
     // fall through
   }
   return user;
+}
+
+/**
+ * With run-as-user set, commands are held (as by CLIENT PAUSE ALL) from the
+ * moment the first listener opens until the privileges are dropped: with
+ * several listeners, a connection to the first may arrive while the next one
+ * is still binding.
+ */
+export function holdUntilDropped(server: Server): void {
+  if (server.config.str('run-as-user') !== '') server.pause = { until: Infinity, all: true };
+}
+
+export function releaseAfterDrop(server: Server): void {
+  if (server.pause === null || server.pause.until !== Infinity) return;
+  server.pause = null;
+  for (const c of server.clients.values()) processInput(server, c);
 }

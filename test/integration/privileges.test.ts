@@ -41,6 +41,11 @@ test('run-as-user drops root after listening; commands run as that user', async 
   }
   const srv = await startRedoubt(['--run-as-user', 'nobody']);
   try {
+    // a connection made during startup is served (commands are held until the drop, then released)
+    const early = await RawClient.connect(srv.port);
+    assert.equal(await early.call('PING'), 'PONG');
+    early.close();
+    for (let i = 0; i < 100 && !/Dropped privileges/.test(srv.output()); i++) await new Promise((r) => setTimeout(r, 20));
     const st = statusOf(srv.proc.pid!);
     assert.equal(st.Uid.split(/\s+/)[0], '65534', st.Uid);
     assert.ok(st.Uid.split(/\s+/).every((x) => x === '65534'), `real, effective, saved and fs uid: ${st.Uid}`);
