@@ -252,9 +252,15 @@ export function installEviction(server: Server): Evictor {
       ev.perform();
     }
   });
-  server.hooks.precheck.push((c, cmd) => oomCheck(server, ev, c, cmd));
-  // objects a command added are accounted once it has filled them
-  server.hooks.afterCall.push(() => server.keyspace.settleMemory());
+  // the check is on the command path only while a limit is set
+  const hook = (c: Client, cmd: Command) => oomCheck(server, ev, c, cmd);
+  const arm = () => {
+    const i = server.hooks.precheck.indexOf(hook);
+    if (ev.maxmemory > 0 && i < 0) server.hooks.precheck.push(hook);
+    else if (ev.maxmemory === 0 && i >= 0) server.hooks.precheck.splice(i, 1);
+  };
+  arm();
+  cfg.onChange('maxmemory', arm);
   server.keyspace.observe({ flushed: () => ev.clearPool(), swapped: () => ev.clearPool() });
   server.hooks.cron.push(() => {
     let m = 0;

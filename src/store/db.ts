@@ -85,7 +85,7 @@ export class Keyspace {
   /** Number of changes since the last save (server.dirty). */
   dirty = 0;
   stats = { hits: 0, misses: 0, expiredKeys: 0, evictedKeys: 0, expiredStalePerc: 0 };
-  /** Keys added as objects in this command, accounted once the command has filled them (settleMemory). */
+  /** Keys recently added as objects, accounted again once their command has filled them (settleMemory). */
   pendingMem: Db[] = [];
   pendingKeys: string[] = [];
   /** Replicas never expire keys themselves; they wait for the primary's DEL. */
@@ -258,6 +258,8 @@ export class Db {
     this.mem += keyBytes(key) + account(value);
     this.ks.keyModified(this, key);
     if (typeof value !== 'string') {
+      // settled when memory is next read; a long list is settled early (older entries are filled by now)
+      if (this.ks.pendingMem.length >= 64) this.ks.settleMemory();
       this.ks.pendingMem.push(this);
       this.ks.pendingKeys.push(key);
       const t = value.type;
