@@ -2,9 +2,9 @@
 // MONITOR, LATENCY (Redis 7.0 server.c genRedisInfoString, replication.c
 // replicationFeedMonitors, latency.c). DBSIZE lives in keys.ts.
 //
-// INFO memory figures come from V8: used_memory is process.memoryUsage().heapUsed
-// (the JS heap in use, the closest analogue of the bytes Redis's allocator hands
-// out), used_memory_rss is process.memoryUsage().rss.
+// INFO memory figures: the fields here come from V8 (used_memory_rss is the
+// process RSS); used_memory and its breakdown are replaced by the memory
+// accounting's estimate (commands/memory.ts, store/memory.ts).
 //
 // Other features add or override INFO fields with addInfoProvider(server,
 // section, fn) (persistence, replication), and feed LATENCY with
