@@ -343,3 +343,35 @@ test('maxmemory-clients closes the client using the most memory; CLIENT NO-EVICT
     admin.close();
   }
 });
+
+test('maxmemory-eviction-tenacity 0: a cycle stops at once and eviction goes on from a timer', async () => {
+  const cl = await RawClient.connect(srv.port);
+  try {
+    await cl.call('CONFIG', 'SET', 'maxmemory', '0');
+    await cl.call('FLUSHALL');
+    await cl.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random');
+    await cl.call('CONFIG', 'SET', 'maxmemory-eviction-tenacity', '0');
+    await cl.call('CONFIG', 'RESETSTAT');
+    await pipeline(
+      cl,
+      Array.from({ length: 200 }, (_, i) => ['SET', 'ten' + i, VAL]),
+    );
+    const limit = Number((await info(cl, 'memory')).used_memory) - 1_500_000;
+    // in one batch: the cycle run by CONFIG SET stops after 16 keys, INFO sees the rest pending
+    const [set, mem, write] = await pipeline(cl, [['CONFIG', 'SET', 'maxmemory', String(limit)], ['INFO', 'memory'], ['SET', 'during', 'x']]);
+    assert.equal(set, 'OK');
+    assert.ok(Number(/used_memory:(\d+)/.exec(String(mem))![1]) > limit, 'still over the limit right after the first cycle');
+    assert.equal(write, 'OK', 'writes proceed while the timer evicts');
+    let used = Infinity;
+    for (let i = 0; i < 100 && used > limit; i++) {
+      await sleep(20);
+      used = Number((await info(cl, 'memory')).used_memory);
+    }
+    assert.ok(used <= limit, `the timer brought used_memory ${used} under ${limit}`);
+    assert.ok(Number((await info(cl, 'stats')).evicted_keys) >= 100);
+  } finally {
+    await cl.call('CONFIG', 'SET', 'maxmemory', '0');
+    await cl.call('CONFIG', 'SET', 'maxmemory-eviction-tenacity', '10');
+    cl.close();
+  }
+});
