@@ -6,6 +6,7 @@ import { Config } from '../config/registry.js';
 import { PARAMS } from '../config/params.js';
 import { loadConfigFile, ConfigLoadError, argvToConfig } from '../config/load.js';
 import { Server, VERSION, REDOUBT_VERSION } from '../server/server.js';
+import { checkStartup, dropPrivileges, holdUntilDropped, releaseAfterDrop } from '../server/privileges.js';
 
 const USAGE = `Usage: ./redoubt-server [/path/to/redis.conf] [options] [-]
        ./redoubt-server - (read config from stdin)
@@ -56,6 +57,12 @@ export async function serverMain(args: string[]): Promise<number> {
   server.logger.notice(`Redoubt version=${REDOUBT_VERSION}, Redis compatibility=${VERSION}, bits=64, pid=${process.pid}, just started`);
   if (!cfg.file) server.logger.warning('No config file specified, using the default config (loopback only, protected mode on).');
   server.logger.notice(`PID: ${process.pid}`);
+  const refused = checkStartup(server);
+  if (refused !== null) {
+    server.logger.warning(refused);
+    process.stderr.write(refused + '\n');
+    return 1;
+  }
   // handlers go in before listening: a supervisor may signal as soon as the port answers
   let stopping = false;
   let started = false;
@@ -81,6 +88,7 @@ export async function serverMain(args: string[]): Promise<number> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   server.onExit = () => process.exit(0);
+  holdUntilDropped(server);
   try {
     await server.start();
   } catch (e) {
@@ -88,6 +96,14 @@ export async function serverMain(args: string[]): Promise<number> {
     await server.close();
     return 1;
   }
+  // before any connection is served: the listeners are open, nothing has run yet
+  const dropErr = dropPrivileges(server);
+  if (dropErr !== null) {
+    server.logger.warning(dropErr);
+    await server.close();
+    return 1;
+  }
+  releaseAfterDrop(server);
   started = true;
   if (stopping) shutdownOnSignal();
   return -1; // keep running

@@ -83,7 +83,7 @@ export function clientInfoString(c: Client): string {
   const argvMem = executing ? argvBytes(c.argv) : 0;
   let multiMem = 0;
   if (c.multiQueue) for (const q of c.multiQueue) multiMem += argvBytes(q.argv) + 16;
-  const obl = c.out.length;
+  const obl = c.pendingOut();
   const omem = c.socket ? c.socket.writableLength : 0;
   const totMem = 16384 + qbuf + argvMem + multiMem + obl + omem + 1024;
   const events = c.socket && c.socket.writableLength > 0 ? 'rw' : 'r';

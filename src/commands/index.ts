@@ -26,6 +26,9 @@ import * as trackingCmds from './tracking.js';
 import * as sort from './sort.js';
 import * as geo from './geo.js';
 import * as lolwut from './lolwut.js';
+import * as memory from './memory.js';
+import * as slowlog from './slowlog.js';
+import * as latencyStats from './latency-stats.js';
 
 export interface FamilyModule {
   commands: Family;
@@ -56,4 +59,7 @@ export const FAMILIES: FamilyModule[] = [
   sort,
   geo,
   lolwut,
+  memory,
+  slowlog,
+  latencyStats,
 ];

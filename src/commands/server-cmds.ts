@@ -2,14 +2,15 @@
 // MONITOR, LATENCY (Redis 7.0 server.c genRedisInfoString, replication.c
 // replicationFeedMonitors, latency.c). DBSIZE lives in keys.ts.
 //
-// INFO memory figures come from V8: used_memory is process.memoryUsage().heapUsed
-// (the JS heap in use, the closest analogue of the bytes Redis's allocator hands
-// out), used_memory_rss is process.memoryUsage().rss.
+// INFO memory figures: the fields here come from V8 (used_memory_rss is the
+// process RSS); used_memory and its breakdown are replaced by the memory
+// accounting's estimate (commands/memory.ts, store/memory.ts).
 //
 // Other features add or override INFO fields with addInfoProvider(server,
 // section, fn) (persistence, replication), and feed LATENCY with
 // latencyAddSampleIfNeeded(server, event, ms).
 
+import { PARAMS } from '../config/params.js';
 import os from 'node:os';
 import { resolve as resolvePath } from 'node:path';
 import { CLIENT, type Client } from '../server/client.js';
@@ -25,7 +26,7 @@ import { replyHelp } from './command.js';
 // INFO
 
 export type InfoFields = Record<string, string | number>;
-export type InfoProvider = (server: Server) => InfoFields;
+export type InfoProvider = (server: Server) => InfoFields | string[];
 
 /** Lets another feature add or replace fields of an INFO section. */
 export function addInfoProvider(server: Server, section: string, fn: InfoProvider): void {
@@ -172,7 +173,7 @@ function sectionFields(server: Server, s: Section): InfoFields | string[] {
         if (!(c.flags & CLIENT.REPLICA) || c.flags & CLIENT.MONITOR) connected++;
         const qi = c.parser.pending();
         if (qi > maxIn) maxIn = qi;
-        const qo = c.out.length + (c.socket ? c.socket.writableLength : 0);
+        const qo = c.outputBytes();
         if (qo > maxOut) maxOut = qo;
       }
       return {
@@ -193,7 +194,7 @@ function sectionFields(server: Server, s: Section): InfoFields | string[] {
       const st = memState(server);
       if (used > st.peak) st.peak = used;
       let clientsMem = 0;
-      for (const c of server.clients.values()) clientsMem += c.out.length + c.parser.pending() + (c.socket ? c.socket.writableLength : 0);
+      for (const c of server.clients.values()) clientsMem += c.outputBytes() + c.parser.pending();
       const overhead = Math.min(used, st.startup + clientsMem);
       const dataset = used - overhead;
       const maxmemory = cfg.num('maxmemory');
@@ -426,6 +427,9 @@ function renderSection(server: Server, s: Section): string {
   if (providers && !Array.isArray(body)) {
     body = { ...body };
     for (const p of providers) Object.assign(body, p(server));
+  } else if (providers) {
+    // line sections (latencystats...): providers return lines
+    for (const p of providers) body = (body as string[]).concat(p(server) as string[]);
   }
   let out = '# ' + TITLES[s] + '\r\n';
   if (Array.isArray(body)) {
@@ -524,25 +528,15 @@ function shutdown(c: Client, argv: string[]): void {
 
 /**
  * The arguments as MONITOR and SLOWLOG may show them: passwords of AUTH,
- * HELLO ... AUTH and MIGRATE ... AUTH/AUTH2 replaced by "(redacted)", as the
+ * HELLO ... AUTH, MIGRATE ... AUTH/AUTH2, ACL SETUSER rules and CONFIG SET of
+ * sensitive parameters replaced by "(redacted)", as the
  * Redis 7.0 commands redact their own argv.
  */
-export function redactArgv(cmd: Command, argv: string[], server?: Server): string[] {
+/** Redis's SENSITIVE_CONFIG parameters (the registry marks them): CONFIG SET hides their values. */
+const SENSITIVE_CONFIGS = new Set(PARAMS.filter((d) => d.sensitive).map((d) => d.name));
+
+export function redactArgv(cmd: Command, argv: string[]): string[] {
   const name = cmd.fullName;
-  if (name === 'acl|setuser') {
-    // the user name and every rule: a rule may be a password ('>secret')
-    return argv.map((a, i) => (i < 2 ? a : '(redacted)'));
-  }
-  if (name === 'config|set' && server) {
-    let out: string[] | null = null;
-    for (let j = 2; j + 1 < argv.length; j += 2) {
-      if (server.config.def(argv[j])?.sensitive) {
-        out ??= argv.slice();
-        out[j + 1] = '(redacted)';
-      }
-    }
-    return out ?? argv;
-  }
   if (name === 'auth') {
     const out = argv.slice();
     for (let i = 1; i < out.length; i++) out[i] = '(redacted)';
@@ -561,6 +555,22 @@ export function redactArgv(cmd: Command, argv: string[], server?: Server): strin
       } else if (opt === 'setname' && more >= 1) {
         j++;
       } else break;
+    }
+    return out ?? argv;
+  }
+  if (name === 'acl|setuser') {
+    // Redis 7.0 redacts the user name and every rule (a rule may hold a password)
+    const out = argv.slice();
+    for (let i = 2; i < out.length; i++) out[i] = '(redacted)';
+    return out;
+  }
+  if (name === 'config|set') {
+    let out: string[] | null = null;
+    for (let j = 2; j + 1 < argv.length; j += 2) {
+      if (SENSITIVE_CONFIGS.has(argv[j].toLowerCase())) {
+        out ??= argv.slice();
+        out[j + 1] = '(redacted)';
+      }
     }
     return out ?? argv;
   }
@@ -614,7 +624,7 @@ function installMonitor(server: Server): void {
     else if (c.flags & CLIENT.UNIX) where = 'unix:' + server.config.str('unixsocket');
     else where = c.raddr;
     let line = '+' + sec + '.' + String(usec).padStart(6, '0') + ' [' + c.db.id + ' ' + where + ']';
-    const shown = redactArgv(cmd, argv, server);
+    const shown = redactArgv(cmd, argv);
     for (let i = 0; i < shown.length; i++) line += ' ' + quoteArg(shown[i]);
     line += '\r\n';
     for (const m of server.monitors) {

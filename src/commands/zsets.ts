@@ -844,7 +844,7 @@ function zrandmemberCount(c: Client, key: string, l: number, withscores: boolean
   const nested = withscores && c.resp === 3;
   const zs = z.zs;
   if (!uniq || count === 1) {
-    const mark = c.out.length;
+    const mark = c.pendingOut();
     if (count > MAX_REPLY_BYTES / 4) return c.error('ERR value is out of range');
     c.array(withscores && !nested ? count * 2 : count);
     for (let i = 0; i < count; i++) {
@@ -852,8 +852,8 @@ function zrandmemberCount(c: Client, key: string, l: number, withscores: boolean
       if (nested) c.array(2);
       c.bulk(e[0]);
       if (withscores) c.double(e[1]);
-      if ((i & 1023) === 1023 && c.out.length - mark > MAX_REPLY_BYTES) {
-        c.out = c.out.slice(0, mark);
+      if ((i & 1023) === 1023 && c.pendingOut() - mark > MAX_REPLY_BYTES) {
+        c.truncateOut(mark);
         return c.error('ERR value is out of range');
       }
     }

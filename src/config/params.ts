@@ -433,6 +433,11 @@ export const PARAMS: ParamDef[] = [
   { ...sn('masterauth'), sensitive: true, binary: true },
   { ...sn('masteruser'), sensitive: true },
   s('aclfile', '', IMM),
+  // Redoubt only (server/privileges.ts): drop root after listening; refuse insecure files
+  // hidden: CONFIG GET * lists exactly Redis 7.0's parameters
+  s('run-as-user', '', { ...IMM, hidden: true }),
+  s('run-as-group', '', { ...IMM, hidden: true }),
+  b('allow-insecure-files', 'no', { ...IMM, hidden: true }),
   i('acllog-max-len', 128, 0n, LONG_MAX),
   e('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
   e('enable-protected-configs', 'no', ['no', 'yes', 'local'], IMM),

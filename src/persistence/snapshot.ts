@@ -167,7 +167,12 @@ export class Snapshot {
     if (!mutate || i < 0) return;
     const v = live.valueAt(i);
     if (typeof v !== 'string' && v === rec.value && v.clone) {
-      live.setValueAt(i, v.clone());
+      const copy = v.clone();
+      // the copy stands for the same bytes in the keyspace's memory accounting
+      copy.memBytes = v.memBytes;
+      copy.memAvg = v.memAvg;
+      copy.memChanges = v.memChanges;
+      live.setValueAt(i, copy);
       this.cowKeys++;
     }
   };

@@ -1,5 +1,8 @@
-// Reply encoding for RESP2 and RESP3. Replies accumulate as one latin1 string
+// Reply encoding for RESP2 and RESP3. Replies accumulate in a latin1 string
 // per connection and are flushed with a single socket write per read batch.
+// Past SPILL_AT bytes the string moves to a list of chunks (Redis's reply
+// list), so a client's pending output is never bounded by V8's largest
+// string: only client-output-buffer-limit decides when it has too much.
 
 export type Resp = 2 | 3;
 
@@ -11,12 +14,63 @@ export function setDoubleFormatter(f: (d: number) => string): void {
   formatDoubleForReply = f;
 }
 
+/** Size at which `out` moves to the chunk list. */
+export const SPILL_AT = 1 << 20;
+
 export class ReplyWriter {
+  /** The reply being built (appended to by every helper). */
   out = '';
+  /** Earlier replies, oldest first, waiting for the write pass; null while there are none. */
+  chunks: string[] | null = null;
+  chunkBytes = 0;
   resp: Resp = 2;
+
+  /** Moves `out` to the chunk list. */
+  spill(): void {
+    if (this.out.length === 0) return;
+    if (this.chunks === null) this.chunks = [];
+    this.chunks.push(this.out);
+    this.chunkBytes += this.out.length;
+    this.out = '';
+  }
+
+  /** Bytes of replies built and not yet handed to the socket. */
+  pendingOut(): number {
+    return this.chunkBytes + this.out.length;
+  }
+
+  /** Drops built replies beyond the first `keep` bytes (CLIENT REPLY OFF, a reply abandoned halfway). */
+  truncateOut(keep: number): void {
+    if (keep >= this.chunkBytes) {
+      this.out = this.out.slice(0, keep - this.chunkBytes);
+      return;
+    }
+    const ch = this.chunks!;
+    this.out = '';
+    while (ch.length > 0 && this.chunkBytes > keep) {
+      const last = ch.pop()!;
+      this.chunkBytes -= last.length;
+      if (this.chunkBytes < keep) {
+        ch.push(last.slice(0, keep - this.chunkBytes));
+        this.chunkBytes = keep;
+      }
+    }
+    if (ch.length === 0) this.chunks = null;
+  }
+
+  /** Takes every pending reply (chunks, then out), leaving the writer empty. */
+  takeOutput(): string[] {
+    const list = this.chunks ?? [];
+    if (this.out.length !== 0) list.push(this.out);
+    this.chunks = null;
+    this.chunkBytes = 0;
+    this.out = '';
+    return list;
+  }
 
   raw(s: string): void {
     this.out += s;
+    if (this.out.length > SPILL_AT) this.spill();
   }
   ok(): void {
     this.out += '+OK\r\n';
@@ -34,10 +88,14 @@ export class ReplyWriter {
   }
   bulk(s: string): void {
     this.out += '$' + s.length + CRLF + s + CRLF;
+    if (this.out.length > SPILL_AT) this.spill();
   }
   bulkOrNil(s: string | undefined | null): void {
     if (s === undefined || s === null) this.nil();
-    else this.out += '$' + s.length + CRLF + s + CRLF;
+    else {
+      this.out += '$' + s.length + CRLF + s + CRLF;
+      if (this.out.length > SPILL_AT) this.spill();
+    }
   }
   nil(): void {
     this.out += this.resp === 3 ? '_\r\n' : '$-1\r\n';
@@ -77,6 +135,11 @@ export class ReplyWriter {
     for (let i = 0; i < items.length; i++) {
       const s = items[i];
       o += '$' + s.length + CRLF + s + CRLF;
+      if (o.length > SPILL_AT) {
+        this.out += o;
+        this.spill();
+        o = '';
+      }
     }
     this.out += o;
   }

@@ -134,6 +134,11 @@ export class Client extends ReplyWriter {
     super.error(msg);
   }
 
+  /** Reply bytes not yet taken by the kernel: built (out) and queued on the socket. */
+  outputBytes(): number {
+    return this.chunkBytes + this.out.length + (this.socket !== null ? this.socket.writableLength : 0);
+  }
+
   /** Write `out` to the socket now (used outside the read loop: pub/sub, unblock). */
   flush(): void {
     this.server.flushClient(this);

@@ -112,7 +112,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const ks = server.keyspace;
   const dirty = ks.dirty;
   const errors = server.stats.totalErrorReplies;
-  const mark = c.replyMode === 'on' ? -1 : c.out.length;
+  const mark = c.replyMode === 'on' ? -1 : c.pendingOut();
   c.cmd = cmd;
   c.argv = argv;
   const prevCurrent = server.current;
@@ -136,7 +136,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const usec = Math.round((t1 - t0) * 1000);
   // CLIENT REPLY ON run while replies are off/skipped gets its +OK through
   if (mark !== -1 && c.replyMode !== 'on') {
-    c.out = c.out.slice(0, mark);
+    c.truncateOut(mark);
     if (c.replyMode === 'skip' && cmd.fullName !== 'client|reply') c.replyMode = 'on';
   }
   if (c.pushed.length !== 0) {

@@ -10,6 +10,7 @@
 import { compileGlob, matchCompiled } from '../util/glob.js';
 import { parseMemory } from '../config/registry.js';
 import { CLIENT, type Client } from './client.js';
+import { SPILL_AT } from '../protocol/reply.js';
 import type { Server } from './server.js';
 import type { Db } from '../store/db.js';
 import { NOTIFY } from '../store/types.js';
@@ -187,6 +188,7 @@ export class PubSub {
     if (d.flags & CLIENT.CLOSE_ASAP) return;
     // messages are pushes: CLIENT REPLY OFF/SKIP does not hold them back (Redis's CLIENT_PUSHING)
     d.emitPush(msg);
+    if (d.out.length > SPILL_AT) d.spill();
     if (this.overLimit(d)) return;
     if (d.socket === null) return;
     this.toFlush.push(d);
@@ -205,9 +207,9 @@ export class PubSub {
       const d = list[i];
       if (!server.clients.has(d.id)) continue;
       if (d.flags & CLIENT.CLOSE_ASAP) {
-        d.out = '';
+        d.takeOutput();
         server.freeClient(d);
-      } else if (d.out.length !== 0) {
+      } else if (d.pendingOut() !== 0) {
         server.flushClient(d);
       }
     }
@@ -221,7 +223,7 @@ export class PubSub {
   private overLimit(d: Client): boolean {
     const lim = this.limit;
     if (lim.hard === 0 && lim.soft === 0) return false;
-    const used = d.out.length + (d.socket !== null ? d.socket.writableLength : 0);
+    const used = d.outputBytes();
     let close = lim.hard > 0 && used >= lim.hard;
     if (!close && lim.soft > 0) {
       if (used >= lim.soft) {
@@ -235,7 +237,7 @@ export class PubSub {
     }
     if (!close) return false;
     d.flags |= CLIENT.CLOSE_ASAP;
-    d.out = '';
+    d.takeOutput();
     this.server.stats.clientOutputBufferLimitDisconnections++;
     this.server.logger.warning(`Client id=${d.id} addr=${d.raddr} name=${d.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     this.toFlush.push(d);

@@ -74,8 +74,6 @@ export class Server {
   private nextClientId = 1;
   private cron: Cron | null = null;
   private closing = false;
-  /** Unread output past which a client's input is paused until 'drain'. */
-  readonly outputHighWater = OUTPUT_HIGH_WATER;
   /** The client whose command is executing (Redis's server.current_client), null between commands. */
   current: Client | null = null;
   /** Commands are processed only when not paused; see CLIENT PAUSE. */
@@ -141,10 +139,11 @@ export class Server {
     this.monitors.delete(c);
     for (const h of this.hooks.clientFreed) h(c);
     if (c.socket && !c.socket.destroyed) {
-      if (c.out.length) {
+      if (c.pendingOut() !== 0) {
         for (const h of this.hooks.beforeReply) h();
-        c.socket.end(c.out, 'latin1');
-        c.out = '';
+        const parts = c.takeOutput();
+        for (let i = 0; i < parts.length - 1; i++) c.socket.write(parts[i], 'latin1');
+        c.socket.end(parts[parts.length - 1], 'latin1');
       } else c.socket.destroy();
     }
   }
@@ -187,18 +186,40 @@ export class Server {
     if (s !== null && !s.destroyed && s.writableLength > OUTPUT_HIGH_WATER && !s.isPaused()) s.pause();
   }
 
-  /** Sends what is queued in c.out now. */
+  /** True when c's output not yet taken by the kernel is past the high-water mark (stop running its commands). */
+  outputHigh(c: Client): boolean {
+    return c.outputBytes() > OUTPUT_HIGH_WATER;
+  }
+
+  /** client-output-buffer-limit (server/output-limits.ts); true when it closed the client. */
+  outputLimit: ((c: Client) => boolean) | null = null;
+
+  /** Sends what is queued in c.out (and earlier chunks) now. */
   flushClient(c: Client): void {
     const s = c.socket;
-    if (c.out.length === 0 || s === null) return;
-    const br = this.hooks.beforeReply;
-    for (let i = 0; i < br.length; i++) br[i]();
-    const out = c.out;
-    c.out = '';
-    this.stats.netOutputBytes += out.length;
-    if (s.destroyed || !s.writable) return;
-    s.write(out, 'latin1');
+    if (s === null) return;
+    if (c.chunks === null) {
+      if (c.out.length === 0) return;
+      const br = this.hooks.beforeReply;
+      for (let i = 0; i < br.length; i++) br[i]();
+      const out = c.out;
+      c.out = '';
+      this.stats.netOutputBytes += out.length;
+      if (s.destroyed || !s.writable) return;
+      s.write(out, 'latin1');
+    } else {
+      const br = this.hooks.beforeReply;
+      for (let i = 0; i < br.length; i++) br[i]();
+      this.stats.netOutputBytes += c.pendingOut();
+      const parts = c.takeOutput();
+      if (s.destroyed || !s.writable) return;
+      // one writev for the whole list
+      s.cork();
+      for (let i = 0; i < parts.length; i++) s.write(parts[i], 'latin1');
+      s.uncork();
+    }
     if (c.flags & CLIENT.CLOSE_AFTER_REPLY) this.freeClient(c);
+    else if (this.outputLimit !== null && this.outputLimit(c)) return;
   }
 
   authorize(c: Client, cmd: Command, argv: string[]): string | null {

@@ -5,6 +5,7 @@
 
 import { type Value, typeOf, NOTIFY } from './types.js';
 import { KeyTable } from './keytable.js';
+import { account, accountedBytes, keyBytes, TABLE_SLOT, EXPIRE_ENTRY } from './memory.js';
 
 export interface KeyspaceObserver {
   /** A key's value changed or it was deleted (WATCH invalidation). */
@@ -36,6 +37,7 @@ function encBits(enc: Enc): number {
   return enc === null ? 0 : enc === 'raw' ? 1 << 24 : 2 << 24;
 }
 let clock = Math.floor(Date.now() / 1000) & LRU_CLOCK_MAX;
+let lfuMinutes = Math.floor(Date.now() / 60000) & 65535;
 /** Redis's LRU clock (seconds, 24 bits), cached: reading the time on every key access costs ~4% of a GET. */
 export function lruClock(): number {
   return clock;
@@ -43,6 +45,38 @@ export function lruClock(): number {
 /** Called by the server cron at hz; the clock's resolution is a second anyway. */
 export function updateLruClock(now = Date.now()): void {
   clock = Math.floor(now / 1000) & LRU_CLOCK_MAX;
+  lfuMinutes = Math.floor(now / 60000) & 65535;
+}
+
+// LFU (Redis evict.c): under an allkeys-lfu/volatile-lfu policy a key's 24-bit
+// clock field holds the minute of its last decrement (16 bits) and a
+// logarithmic access counter (8 bits) instead of the LRU clock.
+export const LFU_INIT_VAL = 5;
+export const lfu = { on: false, logFactor: 10, decayTime: 1 };
+
+function lfuElapsed(ldt: number): number {
+  return lfuMinutes >= ldt ? lfuMinutes - ldt : 65535 - ldt + lfuMinutes;
+}
+/** LFUDecrAndReturn: the counter after the decay owed since its last access. */
+export function lfuDecr(field: number): number {
+  const counter = field & 255;
+  const periods = lfu.decayTime ? Math.floor(lfuElapsed(field >>> 8) / lfu.decayTime) : 0;
+  return periods === 0 ? counter : periods > counter ? 0 : counter - periods;
+}
+/** LFULogIncr: the higher the counter, the less likely an access increments it. */
+function lfuLogIncr(counter: number): number {
+  if (counter === 255) return 255;
+  const base = counter - LFU_INIT_VAL;
+  const p = 1 / ((base < 0 ? 0 : base) * lfu.logFactor + 1);
+  return Math.random() < p ? counter + 1 : counter;
+}
+/** The clock field of a key just accessed (updateLFU or the LRU clock). */
+function touched(field: number): number {
+  return lfu.on ? (lfuMinutes << 8) | lfuLogIncr(lfuDecr(field)) : clock;
+}
+/** The clock field of a new key. */
+function initialClock(): number {
+  return lfu.on ? (lfuMinutes << 8) | LFU_INIT_VAL : clock;
 }
 
 export class Keyspace {
@@ -51,6 +85,9 @@ export class Keyspace {
   /** Number of changes since the last save (server.dirty). */
   dirty = 0;
   stats = { hits: 0, misses: 0, expiredKeys: 0, evictedKeys: 0, expiredStalePerc: 0 };
+  /** Keys recently added as objects, accounted again once their command has filled them (settleMemory). */
+  pendingMem: Db[] = [];
+  pendingKeys: string[] = [];
   /** Replicas never expire keys themselves; they wait for the primary's DEL. */
   isReplica = false;
   /** Set while a command that must not update access times runs (CLIENT NO-TOUCH, OBJECT). */
@@ -112,9 +149,30 @@ export class Keyspace {
     x.expires = y.expires;
     y.dict = d;
     y.expires = e;
+    const m = x.mem;
+    x.mem = y.mem;
+    y.mem = m;
     x.expireCursor = null;
     y.expireCursor = null;
     for (const o of this.observers) o.swapped?.(x, y);
+  }
+
+  /** Accounts the objects added since the last call, now that their command filled them. */
+  settleMemory(): void {
+    const dbs = this.pendingMem;
+    if (dbs.length === 0) return;
+    const keys = this.pendingKeys;
+    for (let i = 0; i < dbs.length; i++) dbs[i].reaccount(keys[i]);
+    dbs.length = 0;
+    keys.length = 0;
+  }
+
+  /** Estimated bytes of every database (keys, values, tables, expiry entries). */
+  memory(): number {
+    this.settleMemory();
+    let n = 0;
+    for (const db of this.dbs) n += db.memory();
+    return n;
   }
 
   totalKeys(): number {
@@ -132,6 +190,8 @@ export class Db {
   /** Live iterator over `expires` for the active expiry cycle. */
   expireCursor: Iterator<[string, number]> | null = null;
   avgTtl = 0;
+  /** Estimated bytes of the keys and values (store/memory.ts); tables and expiry entries are added by memory(). */
+  mem = 0;
 
   constructor(
     readonly id: number,
@@ -173,7 +233,10 @@ export class Db {
       return undefined;
     }
     this.ks.stats.hits++;
-    if (!this.ks.noTouch) t.setAuxAt(i, (t.auxAt(i) & ENC_MASK) | clock);
+    if (!this.ks.noTouch) {
+      const a = t.auxAt(i);
+      t.setAuxAt(i, (a & ENC_MASK) | touched(a & LRU_CLOCK_MAX));
+    }
     return t.valueAt(i);
   }
 
@@ -184,7 +247,10 @@ export class Db {
     const t = this.dict;
     const i = t.find(key);
     if (i < 0) return undefined;
-    if (!this.ks.noTouch) t.setAuxAt(i, (t.auxAt(i) & ENC_MASK) | clock);
+    if (!this.ks.noTouch) {
+      const a = t.auxAt(i);
+      t.setAuxAt(i, (a & ENC_MASK) | touched(a & LRU_CLOCK_MAX));
+    }
     return t.valueAt(i);
   }
 
@@ -198,9 +264,14 @@ export class Db {
   /** Adds a key that must not exist (dbAdd). */
   add(key: string, value: Value, enc: Enc = null): void {
     if (this.ks.cow !== null) this.ks.cow(this, key, false);
-    this.dict.set(key, value, encBits(enc) | clock);
+    this.dict.set(key, value, encBits(enc) | initialClock());
+    this.mem += keyBytes(key) + account(value);
     this.ks.keyModified(this, key);
     if (typeof value !== 'string') {
+      // settled when memory is next read; a long list is settled early (older entries are filled by now)
+      if (this.ks.pendingMem.length >= 64) this.ks.settleMemory();
+      this.ks.pendingMem.push(this);
+      this.ks.pendingKeys.push(key);
       const t = value.type;
       if (t === 'list' || t === 'zset' || t === 'stream') this.ks.keyReady(this, key);
     }
@@ -215,8 +286,11 @@ export class Db {
     if (i < 0) {
       this.add(key, value);
     } else {
+      const old = accountedBytes(t.valueAt(i));
+      this.mem += account(value) - old;
       t.setValueAt(i, value);
-      t.setAuxAt(i, clock);
+      // Redis's dbSetValue keeps an overwritten key's LFU data
+      t.setAuxAt(i, lfu.on ? t.auxAt(i) & LRU_CLOCK_MAX : clock);
       this.ks.keyModified(this, key);
     }
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
@@ -236,6 +310,8 @@ export class Db {
     const t = this.dict;
     const i = t.find(key);
     if (i < 0) return false;
+    const old = accountedBytes(t.valueAt(i));
+    this.mem += account(value) - old;
     t.setValueAt(i, value);
     t.setAuxAt(i, (t.auxAt(i) & LRU_CLOCK_MAX) | encBits(enc));
     return true;
@@ -271,13 +347,31 @@ export class Db {
 
   /** Call after changing a stored object in place (HSET on an existing hash...). */
   modified(key: string): void {
+    this.reaccount(key);
     this.ks.keyModified(this, key);
+  }
+
+  /** Brings the key's accounted size up to date after its object changed in place. */
+  reaccount(key: string): void {
+    const v = this.dict.get(key);
+    if (v !== undefined && typeof v !== 'string') {
+      const old = accountedBytes(v);
+      this.mem += account(v) - old;
+    }
+  }
+
+  /** Estimated bytes of this database: keys, values, the key table and the expiry entries. */
+  memory(): number {
+    return this.mem + TABLE_SLOT * this.dict.capacity + Math.round(EXPIRE_ENTRY * this.expires.size);
   }
 
   /** Removes a key and its TTL. True when it existed. */
   remove(key: string): boolean {
     if (this.ks.cow !== null) this.ks.cow(this, key, false);
-    if (!this.dict.delete(key)) return false;
+    const v = this.dict.get(key);
+    if (v === undefined) return false;
+    this.dict.delete(key);
+    this.mem -= keyBytes(key) + accountedBytes(v);
     if (this.expires.size !== 0) this.expires.delete(key);
     this.ks.keyModified(this, key);
     return true;
@@ -311,6 +405,7 @@ export class Db {
   /** Empties the database; returns the number of keys removed. */
   clear(): number {
     const n = this.dict.size;
+    this.mem = 0;
     this.dict = new KeyTable();
     this.expires = new Map();
     this.expireCursor = null;

@@ -51,6 +51,10 @@ const TABLE_AFTER = 128;
 
 export class HashValue implements RObject {
   readonly type = 'hash' as const;
+  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
+  memBytes = 0;
+  memAvg = -1;
+  memChanges = 0;
   /**
    * An insertion-ordered Map (Redis's listpack order while listpack-encoded),
    * or, for a hashtable-encoded hash past TABLE_AFTER fields, a KeyTable

@@ -9,6 +9,10 @@ import { Deque } from './ds/deque.js';
 
 export class ListValue implements RObject {
   readonly type = 'list' as const;
+  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
+  memBytes = 0;
+  memAvg = -1;
+  memChanges = 0;
   /** The elements, head first. Replaced wholesale by bulk removals. */
   items: Deque<string>;
 

@@ -53,6 +53,10 @@ function lowerBound(arr: readonly string[], m: string): number {
 
 export class SetValue implements RObject {
   readonly type = 'set' as const;
+  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
+  memBytes = 0;
+  memAvg = -1;
+  memChanges = 0;
   /** Members sorted by value while intset-encoded, else null. */
   private ints: string[] | null;
   /** Members while hashtable-encoded, else null. */

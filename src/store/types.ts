@@ -9,6 +9,10 @@ export interface RObject {
   encoding(): string;
   /** Deep copy for COPY: the copy shares no mutable state with the original. */
   clone?(): RObject;
+  /** Memory accounting state, owned by store/memory.ts. */
+  memBytes: number;
+  memAvg: number;
+  memChanges: number;
 }
 
 export type Value = string | RObject;

@@ -25,6 +25,10 @@ export interface ZLimits {
 
 export class ZSetValue implements RObject {
   readonly type = 'zset' as const;
+  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
+  memBytes = 0;
+  memAvg = -1;
+  memChanges = 0;
   readonly zs: SortedSet;
   /** True while Redis would keep this zset listpack-encoded. */
   listpack: boolean;

@@ -116,7 +116,7 @@ export async function startWithFile(content: string, args: string[] = [], dirIn?
   const dir = dirIn ?? realpathSync(mkdtempSync(join(tmpdir(), 'redoubt-cfg-')));
   const port = await freePort();
   const file = join(dir, 'redis.conf');
-  writeFileSync(file, content.replace(/\$PORT/g, String(port)), { mode: 0o644 });
+  writeFileSync(file, content.replace(/\$PORT/g, String(port)), { mode: 0o600 });
   const proc = spawn(process.execPath, [SERVER_BIN, file, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));

@@ -72,7 +72,7 @@ export interface ConfServer {
 export async function startWithConf(conf: string, extraArgs: string[] = []): Promise<ConfServer> {
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-tls-'));
   const file = join(dir, 'redis.conf');
-  writeFileSync(file, conf + `\ndir ${dir}\n`);
+  writeFileSync(file, conf + `\ndir ${dir}\n`, { mode: 0o600 });
   const proc = spawn(process.execPath, [SERVER_BIN, file, ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   let buf = '';
   proc.stdout!.on('data', (d) => (buf += d));
@@ -101,7 +101,7 @@ export async function startWithConf(conf: string, extraArgs: string[] = []): Pro
 export function startFails(conf: string): Promise<{ code: number | null; output: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'redoubt-tls-'));
   const file = join(dir, 'redis.conf');
-  writeFileSync(file, conf + `\ndir ${dir}\n`);
+  writeFileSync(file, conf + `\ndir ${dir}\n`, { mode: 0o600 });
   return new Promise((resolve) => {
     const p = spawn(process.execPath, [SERVER_BIN, file], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -1,0 +1,217 @@
+// Memory accounting: an estimate of the V8 heap bytes each key and value
+// holds, per type and encoding, kept up to date by store/db.ts as values
+// change. It is what INFO used_memory, MEMORY USAGE and maxmemory use.
+//
+// The model (64-bit V8 without pointer compression, as Node 20 ships) is in
+// docs/architecture.md, "Memory accounting". Its constants were calibrated
+// against measured heap growth (test/integration/memory-accounting.test.ts
+// reports the ratios).
+//
+// A collection's estimate is its structure (exact from its size or capacity)
+// plus its element bytes, which are summed exactly up to EXACT_MAX elements
+// and extrapolated from a spread sample beyond: recounting a million-member
+// set on every SADD would cost O(n) per write. The sample is taken again
+// after max(8, n/64) changes, so the estimate follows the content at O(1)
+// amortised cost (measured: LPUSH at pipeline 16 lost 20% when every 8th
+// change took a sample).
+
+import type { Value, RObject } from './types.js';
+import { KeyTable } from './keytable.js';
+import type { HashValue } from './hash.js';
+import type { SetValue } from './set.js';
+import type { ListValue } from './list.js';
+import type { ZSetValue } from './zset.js';
+
+/** Bytes of a sequential one-byte V8 string: 16 bytes of header, content rounded to 8. */
+export function strBytes(s: string): number {
+  return 16 + ((s.length + 7) & ~7);
+}
+
+/** A KeyTable slot: [hash, aux] Int32 pair + [key, value] pointer pair. */
+export const TABLE_SLOT = 24;
+/** A V8 OrderedHashMap entry (key, value, chain) plus its share of the bucket array. */
+const MAP_ENTRY = 28;
+/** A V8 OrderedHashSet entry (key, chain) plus its share of the bucket array. */
+const SET_ENTRY = 20;
+/** A boxed double (HeapNumber): expiry deadlines, non-Smi scores. */
+const HEAP_NUMBER = 16;
+/** JS object with a few fields + its Map/array wrapper. */
+const OBJ = 56;
+/** Collections this small are summed exactly on every change. */
+const EXACT_MAX = 32;
+/** Elements read to estimate the average element size of a bigger collection. */
+const SAMPLE = 32;
+/** Changes after which a collection's sample is taken again (at least; n/64 for big ones). */
+const RESAMPLE_EVERY = 8;
+
+function pow2(n: number): number {
+  return n <= 4 ? 4 : n >= 2 ** 30 ? 2 ** Math.ceil(Math.log2(n)) : 1 << (32 - Math.clz32(n - 1));
+}
+
+/** A V8 Map/Set with n entries: capacity is the next power of two. */
+function mapBytes(n: number, entry: number): number {
+  return OBJ + entry * pow2(n);
+}
+
+/** An entry of a Redis expires dict: Map entry + boxed deadline. */
+export const EXPIRE_ENTRY = MAP_ENTRY * 1.5 + HEAP_NUMBER;
+
+let acc = 0;
+function addPair(x: string, f: string): void {
+  acc += strBytes(f) + strBytes(x);
+}
+/** A score is boxed unless it is a small integer (a Smi). */
+function scoreBytes(sc: number): number {
+  return Number.isInteger(sc) && Math.abs(sc) < 2 ** 31 ? 0 : HEAP_NUMBER;
+}
+function addMember(sc: number, m: string): void {
+  acc += strBytes(m) + scoreBytes(sc);
+}
+
+/**
+ * Sum of element bytes over `limit` elements (every element when limit >= n),
+ * and how many were read. Samples are spread over the whole collection where
+ * it allows cheap positional or random access (lists, sorted sets, big
+ * hashes and sets); small Map-backed ones are read in order.
+ */
+function elementBytes(v: RObject, limit: number): [number, number] {
+  let sum = 0;
+  let n = 0;
+  switch (v.type) {
+    case 'hash': {
+      const m = (v as HashValue).map;
+      if (m instanceof KeyTable && limit < m.size) {
+        for (; n < limit; n++) {
+          const f = m.randomKey() as string;
+          sum += strBytes(f) + strBytes(m.get(f) as string);
+        }
+        break;
+      }
+      if (m instanceof Map && limit >= m.size) {
+        // forEach with a shared callback: no iterator or entry arrays per change of a small hash
+        acc = 0;
+        m.forEach(addPair);
+        return [acc, m.size];
+      }
+      for (const [f, x] of m) {
+        sum += strBytes(f) + strBytes(x);
+        if (++n >= limit) break;
+      }
+      break;
+    }
+    case 'set': {
+      const s = v as SetValue;
+      if (limit < s.size && (s.isIntset || s.size > 128)) {
+        for (; n < limit; n++) sum += strBytes(s.random());
+        break;
+      }
+      for (const m of s.members()) {
+        sum += strBytes(m);
+        if (++n >= limit) break;
+      }
+      break;
+    }
+    case 'list': {
+      const d = (v as ListValue).items;
+      const len = d.length;
+      const step = len <= limit ? 1 : len / limit;
+      for (let i = 0; i < len && n < limit; n++, i = Math.floor(n * step)) sum += strBytes(d.get(i) as string);
+      break;
+    }
+    case 'zset': {
+      const zs = (v as ZSetValue).zs;
+      const len = zs.size;
+      if (limit < len) {
+        const step = len / limit;
+        for (; n < limit; n++) {
+          const e = zs.byRank(Math.floor(n * step))!;
+          sum += strBytes(e[0]) + scoreBytes(e[1]);
+        }
+        break;
+      }
+      acc = 0;
+      (zs.map as Map<string, number>).forEach(addMember);
+      return [acc, len];
+    }
+    default:
+      break;
+  }
+  return [sum, n];
+}
+
+function sizeOf(v: RObject): number {
+  switch (v.type) {
+    case 'hash':
+      return (v as HashValue).size;
+    case 'set':
+      return (v as SetValue).size;
+    case 'list':
+      return (v as ListValue).length;
+    case 'zset':
+      return (v as ZSetValue).size;
+    default:
+      return 0;
+  }
+}
+
+/** The structure's bytes, elements excluded. */
+function structureBytes(v: RObject, n: number): number {
+  switch (v.type) {
+    case 'hash': {
+      const m = (v as HashValue).map;
+      return OBJ + (m instanceof KeyTable ? OBJ * 4 + TABLE_SLOT * m.capacity : mapBytes(n, MAP_ENTRY));
+    }
+    case 'set': {
+      const s = v as SetValue;
+      if (s.isIntset) return OBJ * 2 + 8 * pow2(n);
+      // a big set moves to a KeyTable whose capacity keeps the load under ~0.75
+      return OBJ + (n > 128 ? OBJ * 4 + TABLE_SLOT * pow2(Math.ceil(n / 0.75)) : mapBytes(n, SET_ENTRY));
+    }
+    case 'list':
+      return OBJ * 3 + 8 * pow2(n + 1);
+    case 'zset':
+      // member map + B+tree leaves (score, member per slot, leaves ~3/4 full) + inner nodes
+      return OBJ * 12 + mapBytes(n, MAP_ENTRY) + n * 34 + 400;
+    default:
+      return OBJ;
+  }
+}
+
+/** Estimated bytes of a value (without its key). `samples` 0 counts every element. */
+export function valueBytes(v: Value, samples = -1): number {
+  if (typeof v === 'string') return strBytes(v);
+  const n = sizeOf(v);
+  const base = structureBytes(v, n);
+  if (n === 0) return base;
+  if (samples === 0 || n <= EXACT_MAX || (samples > 0 && samples >= n)) {
+    return base + elementBytes(v, n)[0];
+  }
+  if (samples > 0) {
+    const [sum, k] = elementBytes(v, samples);
+    return base + Math.round((sum / k) * n);
+  }
+  // the average of a big collection moves by at most a few elements' worth per change
+  if (v.memAvg < 0 || v.memChanges >= (n >> 6 > RESAMPLE_EVERY ? n >> 6 : RESAMPLE_EVERY)) {
+    const [sum, k] = elementBytes(v, SAMPLE);
+    v.memAvg = sum / k;
+    v.memChanges = 0;
+  }
+  return base + Math.round(v.memAvg * n);
+}
+
+/** Bytes a key costs beyond its table slot: the key string. */
+export function keyBytes(key: string): number {
+  return strBytes(key);
+}
+
+/** What a value was last accounted at (so a change can be applied as a delta). */
+export function accountedBytes(v: Value): number {
+  return typeof v === 'string' ? strBytes(v) : v.memBytes;
+}
+
+/** Records and returns a value's current estimate; a collection's sample ages by one change. */
+export function account(v: Value): number {
+  if (typeof v === 'string') return strBytes(v);
+  v.memChanges++;
+  return (v.memBytes = valueBytes(v));
+}
