@@ -110,7 +110,9 @@ function decodeScore(score: number): [number, number] {
     hi = Math.floor(b / TWO32);
     lo = b - hi * TWO32;
   } else {
-    const b = BigInt.asUintN(64, BigInt(Math.trunc(Number.isFinite(score) ? score : 0)));
+    // x86-64 (uint64_t)d: 2^64 and above give 0, below -2^63 give 2^63, else wraps
+    const t = Number.isFinite(score) ? Math.trunc(score) : score > 0 ? 2 ** 64 : -(2 ** 64);
+    const b = t >= 2 ** 64 ? 0n : t < -(2 ** 63) ? 2n ** 63n : BigInt.asUintN(64, BigInt(t));
     hi = Number(b >> 32n);
     lo = Number(b & 0xffffffffn);
   }
