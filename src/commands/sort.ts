@@ -48,10 +48,20 @@ function lookupByPattern(db: Db, pattern: string, elem: string): string | undefi
   return typeof o === 'string' ? o : undefined;
 }
 
+const PLAIN_DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
 /** strtod over the whole C string with Redis's checks (trailing bytes, ERANGE, NaN); null on error. */
 function sortScore(s: string): number | null {
   const t = cstr(s);
   if (t.length === 0) return 0; // strtod("") converts nothing and stops on the NUL
+  if (PLAIN_DECIMAL.test(t)) {
+    // the common case, without the general parser: Number() rounds like strtod
+    const v = Number(t);
+    if (v === Infinity || v === -Infinity) return null; // ERANGE overflow
+    if (v !== 0 || !/[eE]/.test(t)) return v;
+  }
+  const fast = parseDouble(t); // string2d: strtod without leading spaces, ERANGE or NaN
+  if (fast !== null) return fast;
   const [v, end] = strtod(t, 0);
   if (end !== t.length || Number.isNaN(v)) return null;
   let i = 0;
