@@ -321,7 +321,7 @@ function fmtF(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Math.abs(d) >= 1e21) return BigInt(d).toString() + '.000000';
-  return d.toFixed(6);
+  return (Object.is(d, -0) ? '-' : '') + d.toFixed(6);
 }
 
 /** extractLongLatOrReply */
