@@ -110,7 +110,9 @@ function decodeScore(score: number): [number, number] {
     hi = Math.floor(b / TWO32);
     lo = b - hi * TWO32;
   } else {
-    const b = BigInt.asUintN(64, BigInt(Math.trunc(Number.isFinite(score) ? score : 0)));
+    // x86-64 (uint64_t)d: 2^64 and above give 0, below -2^63 give 2^63, else wraps
+    const t = Number.isFinite(score) ? Math.trunc(score) : score > 0 ? 2 ** 64 : -(2 ** 64);
+    const b = t >= 2 ** 64 ? 0n : t < -(2 ** 63) ? 2n ** 63n : BigInt.asUintN(64, BigInt(t));
     hi = Number(b >> 32n);
     lo = Number(b & 0xffffffffn);
   }
@@ -319,7 +321,7 @@ function fmtF(d: number): string {
   if (d === Infinity) return 'inf';
   if (d === -Infinity) return '-inf';
   if (Math.abs(d) >= 1e21) return BigInt(d).toString() + '.000000';
-  return d.toFixed(6);
+  return (Object.is(d, -0) ? '-' : '') + d.toFixed(6);
 }
 
 /** extractLongLatOrReply */

@@ -26,32 +26,51 @@ function cstr(s: string): string {
 }
 
 /**
- * lookupKeyByPattern: '#' is the element itself; otherwise the first '*' is
- * replaced by the element and, with '->field', a hash field is read. A
- * pattern without '*' or a key of the wrong type gives nothing.
+ * A BY/GET pattern as lookupKeyByPattern reads it: '#' is the element
+ * itself; otherwise the first '*' is replaced by the element and, with
+ * '->field' after it, a hash field is read. Without '*' it finds nothing.
  */
-function lookupByPattern(db: Db, pattern: string, elem: string): string | undefined {
-  if (pattern.charCodeAt(0) === 0x23 /* # */ && (pattern.length === 1 || pattern.charCodeAt(1) === 0)) return elem;
-  const p = cstr(pattern).indexOf('*');
-  if (p === -1) return undefined;
-  const f = cstr(pattern).indexOf('->', p + 1);
-  let field: string | null = null;
-  let end = pattern.length;
-  if (f !== -1 && f + 2 < cstr(pattern).length) {
-    field = pattern.slice(f + 2);
-    end = f;
-  }
-  const key = pattern.slice(0, p) + elem + pattern.slice(p + 1, end);
-  const o = db.read(key);
+interface Pattern {
+  self: boolean;
+  none: boolean;
+  prefix: string;
+  suffix: string;
+  field: string | null;
+}
+
+function compilePattern(pattern: string): Pattern {
+  const self = pattern.charCodeAt(0) === 0x23 /* # */ && (pattern.length === 1 || pattern.charCodeAt(1) === 0);
+  const c = cstr(pattern);
+  const p = c.indexOf('*');
+  if (self || p === -1) return { self, none: !self, prefix: '', suffix: '', field: null };
+  const f = c.indexOf('->', p + 1);
+  const hasField = f !== -1 && f + 2 < c.length;
+  return { self, none: false, prefix: pattern.slice(0, p), suffix: pattern.slice(p + 1, hasField ? f : pattern.length), field: hasField ? pattern.slice(f + 2) : null };
+}
+
+function lookupByPattern(db: Db, pat: Pattern, elem: string): string | undefined {
+  if (pat.self) return elem;
+  if (pat.none) return undefined;
+  const o = db.read(pat.prefix + elem + pat.suffix);
   if (o === undefined) return undefined;
-  if (field !== null) return typeof o !== 'string' && o.type === 'hash' ? (o as HashValue).get(field) : undefined;
+  if (pat.field !== null) return typeof o !== 'string' && o.type === 'hash' ? (o as HashValue).get(pat.field) : undefined;
   return typeof o === 'string' ? o : undefined;
 }
+
+const PLAIN_DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 
 /** strtod over the whole C string with Redis's checks (trailing bytes, ERANGE, NaN); null on error. */
 function sortScore(s: string): number | null {
   const t = cstr(s);
   if (t.length === 0) return 0; // strtod("") converts nothing and stops on the NUL
+  if (PLAIN_DECIMAL.test(t)) {
+    // the common case, without the general parser: Number() rounds like strtod
+    const v = Number(t);
+    if (v === Infinity || v === -Infinity) return null; // ERANGE overflow
+    if (v !== 0 || !/[eE]/.test(t)) return v;
+  }
+  const fast = parseDouble(t); // string2d: strtod without leading spaces, ERANGE or NaN
+  if (fast !== null) return fast;
   const [v, end] = strtod(t, 0);
   if (end !== t.length || Number.isNaN(v)) return null;
   let i = 0;
@@ -112,6 +131,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   let storekey: string | null = null;
   const gets: string[] = [];
   let fullAccess: boolean | null = null;
+  let byPat: Pattern | null = null;
   const hasFull = (): boolean => (fullAccess ??= fullKeyAccess(c, argv, sortGetKeys(argv, readonly)));
 
   for (let j = 2; j < argv.length; j++) {
@@ -199,7 +219,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
     for (const v of vector) {
       let byval: string | undefined;
       if (sortby !== null) {
-        byval = lookupByPattern(db, sortby, v.obj);
+        byval = lookupByPattern(db, (byPat ??= compilePattern(sortby)), v.obj);
         if (byval === undefined) continue;
       } else byval = v.obj;
       if (alpha) {
@@ -229,13 +249,14 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
 
   const count = end - start + 1 > 0 ? end - start + 1 : 0;
   const outputlen = gets.length ? gets.length * count : count;
+  const getPats = gets.map(compilePattern);
   if (convError) return c.error(SCORE_ERR);
   if (storekey === null) {
     c.array(outputlen);
     for (let j = start; j <= end; j++) {
       const obj = vector[j].obj;
       if (gets.length === 0) c.bulk(obj);
-      for (const g of gets) c.bulkOrNil(lookupByPattern(db, g, obj) ?? null);
+      for (const g of getPats) c.bulkOrNil(lookupByPattern(db, g, obj) ?? null);
     }
     return;
   }
@@ -243,7 +264,7 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   for (let j = start; j <= end; j++) {
     const obj = vector[j].obj;
     if (gets.length === 0) out.push(obj);
-    for (const g of gets) out.push(lookupByPattern(db, g, obj) ?? '');
+    for (const g of getPats) out.push(lookupByPattern(db, g, obj) ?? '');
   }
   if (outputlen) {
     db.set(storekey, ListValue.from(out));

@@ -2,7 +2,8 @@
 // partitions overlapping the wanted range). SORT ... BY ... LIMIT and GEO
 // searches with COUNT use it; it is not stable, so elements that compare
 // equal come out in the order this exact algorithm leaves them, which is the
-// order clients see from Redis.
+// order clients see from Redis. (Redis 7.0's copy has no switch to insertion
+// sort after a partition without swaps, unlike NetBSD's.)
 
 type Cmp<T> = (a: T, b: T) => number;
 
@@ -25,7 +26,6 @@ function part<T>(v: T[], a: number, n: number, cmp: Cmp<T>, L: number, R: number
   // skip a partition [s, s+k) that lies wholly before or after the wanted range
   const outside = (s: number, k: number): boolean => (L < s && R < s) || (L >= s + k && R >= s + k);
   for (;;) {
-    let swapped = false;
     if (n < 7) return insertion();
     let pm = a + Math.floor(n / 2);
     if (n > 7) {
@@ -48,7 +48,6 @@ function part<T>(v: T[], a: number, n: number, cmp: Cmp<T>, L: number, R: number
       let r: number;
       while (pb <= pc && (r = cmp(v[pb], v[a])) <= 0) {
         if (r === 0) {
-          swapped = true;
           swap(pa, pb);
           pa++;
         }
@@ -56,7 +55,6 @@ function part<T>(v: T[], a: number, n: number, cmp: Cmp<T>, L: number, R: number
       }
       while (pb <= pc && (r = cmp(v[pc], v[a])) >= 0) {
         if (r === 0) {
-          swapped = true;
           swap(pc, pd);
           pd--;
         }
@@ -64,11 +62,9 @@ function part<T>(v: T[], a: number, n: number, cmp: Cmp<T>, L: number, R: number
       }
       if (pb > pc) break;
       swap(pb, pc);
-      swapped = true;
       pb++;
       pc--;
     }
-    if (!swapped) return insertion();
     const pn = a + n;
     let r = Math.min(pa - a, pb - pa);
     for (let q = 0; q < r; q++) swap(a + q, pb - r + q);

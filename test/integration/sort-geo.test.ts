@@ -1,12 +1,15 @@
 // SORT and GEO through ioredis and node-redis, each call made against Redoubt
 // and the reference redis-server and the decoded results compared (RESP2 and
-// RESP3), plus ACL refusals of SORT's BY/GET for users without full key access.
+// RESP3), keyspace events, and ACL refusals of SORT's BY/GET for users
+// without full key access.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
 import { createClient, GEO_REPLY_WITH } from 'redis';
 import { serversForFile } from '../helpers/servers.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const servers = serversForFile();
 const opened: Redis[] = [];
@@ -147,4 +150,38 @@ test('ACL: SORT BY/GET refused for a user without full key access, as in Redis',
   assert.deepEqual(results[0], results[1]);
   assert.equal(results[0][1], 'ERR BY option of SORT denied due to insufficient ACL permissions.');
   assert.match(String(results[0][4]), /^NOPERM/);
+});
+
+test('keyspace events of SORT STORE and the GEO writers match redis-server', async () => {
+  async function events(port: number): Promise<string[]> {
+    const mk = () => new Redis({ port, host: '127.0.0.1', enableReadyCheck: false, maxRetriesPerRequest: 1 });
+    const [sub, r] = [mk(), mk()];
+    const got: string[] = [];
+    try {
+      await r.config('SET', 'notify-keyspace-events', 'KEA');
+      await r.flushall();
+      await sub.psubscribe('__keyevent@0__:*');
+      sub.on('pmessage', (_p, ch, msg) => got.push(`${ch.slice(ch.indexOf(':') + 1)} ${msg}`));
+      await r.rpush('l', '2', '1');
+      await r.sort('l', 'STORE', 'sl');
+      await r.sort('nokey', 'STORE', 'sl');
+      await r.sort('nokey', 'STORE', 'sl');
+      await r.geoadd('g', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania');
+      await r.geoadd('g', 'XX', 1, 1, 'nobody');
+      await r.georadius('g', 15, 37, 200, 'km', 'STORE', 'gr');
+      await r.georadius('g', 15, 37, 200, 'km', 'STOREDIST', 'gr');
+      await r.geosearchstore('gs', 'g', 'FROMLONLAT', 15, 37, 'BYRADIUS', 200, 'km');
+      await r.geosearchstore('gs', 'g', 'FROMLONLAT', 0, 0, 'BYRADIUS', 1, 'km');
+      await r.georadiusbymember('nokey', 'm', 1, 'km', 'STORE', 'gr');
+      await r.ping();
+      await sleep(50);
+      return got;
+    } finally {
+      sub.disconnect();
+      r.disconnect();
+    }
+  }
+  const [a, b] = await Promise.all([events(servers.srv.port), events(servers.ref.port)]);
+  assert.deepEqual(a, b);
+  assert.ok(a.includes('sortstore sl') && a.includes('georadiusstore gr') && a.includes('geosearchstore gs') && a.includes('zadd g'), a.join(', '));
 });
