@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// `redoubt <subcommand>`: server today; audit, init and certs come later.
+// `redoubt <subcommand>`: server, audit, init; certs comes later.
 import { serverMain } from './server-main.js';
 
 const [sub, ...rest] = process.argv.slice(2);
-const usage = 'Usage: redoubt server [redis-server arguments]\n       redoubt --version\n';
+const usage = 'Usage: redoubt server [redis-server arguments]\n       redoubt audit [--config FILE] [--url URL] ... (redoubt audit --help)\n       redoubt --version\n';
 let code = 0;
 switch (sub) {
   case 'server':
     code = await serverMain(rest);
+    break;
+  case 'audit':
+    code = await (await import('../audit/run.js')).auditMain(rest);
     break;
   case '--version':
   case '-v':
