@@ -66,9 +66,11 @@ function tlsOn(f: Facts): boolean {
 function probeOrRename(f: Facts, cmd: string): 'blocked' | 'open' | 'unknown' {
   const live = f.live?.probes.get(cmd);
   if (live === 'unknown' || live === 'denied') return 'blocked';
-  if (live === 'allowed') return 'open';
   if (f.config?.renames.has(cmd)) return 'blocked';
-  if (f.config) return 'open';
+  // denied to every enabled user is as good as renamed
+  const users = usersOf(f);
+  if (users && !users.some((u) => u.model.enabled && userMay(u.model, cmd))) return 'blocked';
+  if (live === 'allowed' || users) return 'open';
   return 'unknown';
 }
 
@@ -288,7 +290,7 @@ export const RULES: Rule[] = [
     id: 'RDT-022', area: 'authorization', severity: 'medium',
     title: 'FLUSHALL, FLUSHDB, CONFIG, DEBUG, SHUTDOWN renamed or denied',
     attack: 'One wrong or stolen credential wipes the dataset or reconfigures the server.',
-    staticCheck: '`rename-command` lines for each.',
+    staticCheck: '`rename-command` lines for each, or no enabled user may run it.',
     liveCheck: '`MULTI; <cmd>; DISCARD` on the audit connection: unknown command or NOPERM passes (nothing ever runs).',
     fix: 'rename-command FLUSHALL ""   (same for FLUSHDB, CONFIG, DEBUG, SHUTDOWN), or deny them in every ACL user',
     check(f) {

@@ -88,11 +88,17 @@ const USAGE = `Usage: redoubt audit [--config redis.conf] [--url redis[s]://user
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 the audit could not run.
 `;
 
-export async function auditMain(args: string[], out = process.stdout, err = process.stderr): Promise<number> {
+/** Where reports go (process.stdout, or a buffer in tests). */
+export interface Sink {
+  write(s: string): unknown;
+  isTTY?: boolean;
+}
+
+export async function auditMain(args: string[], out: Sink = process.stdout, err: Sink = process.stderr): Promise<number> {
   const o: AuditOptions = {};
   let format = 'text';
   let failOn: Severity | null = null;
-  let colour = !!(out as NodeJS.WriteStream).isTTY && !process.env.NO_COLOR;
+  let colour = !!out.isTTY && !process.env.NO_COLOR;
   let helpBase: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
