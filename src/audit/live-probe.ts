@@ -117,8 +117,9 @@ export async function probeLive(t: Target): Promise<LiveFacts> {
   {
     const c = await connect(t);
     const r = await safe(c, 'PING');
-    unauthPing = err(r) ?? String(r);
     c.close();
+    if (err(r)?.startsWith('(connection)')) throw new LiveProbeError(`no RESP reply from ${t.host}:${t.port} (${err(r)!.slice(13)})${t.tls ? '' : '; a TLS port needs rediss://'}`);
+    unauthPing = err(r) ?? String(r);
   }
   const c = await connect(t);
   try {
@@ -127,6 +128,7 @@ export async function probeLive(t: Target): Promise<LiveFacts> {
       if (err(r)) throw new LiveProbeError(`AUTH failed: ${err(r)!.split(' ')[0]}`);
     }
     const infoR = await safe(c, 'INFO');
+    if (err(infoR)?.startsWith('(connection)')) throw new LiveProbeError(`connection lost: ${err(infoR)!.slice(13)}`);
     const info = typeof infoR === 'string' ? parseInfo(infoR) : {};
     if (err(infoR)?.startsWith('NOAUTH')) throw new LiveProbeError('the server requires authentication: give user:password in the URL');
     const flavour = info.redoubt_version ? 'redoubt' : info.valkey_version || info.server_name === 'valkey' ? 'valkey' : 'redis';
