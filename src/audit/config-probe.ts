@@ -36,7 +36,7 @@ function read(path: string): string {
 }
 
 /** Parses one `user name rules...` line into a fact; plaintext passwords kept for the length check. */
-function userFact(argv: string[], loc: Location, pubsubDefault: number): UserFact {
+export function userFact(argv: string[], loc: Location, pubsubDefault: number): UserFact {
   const rules = argv.slice(2);
   const model = userModel(argv[1], rules, pubsubDefault);
   if (typeof model === 'string') throw new ConfigProbeError(`${loc.file}:${loc.line}: user ${argv[1]}: ${model}`);
@@ -96,13 +96,16 @@ export function probeConfig(file: string, defaults: Record<string, string> = RED
       facts.users.push(userFact(argv, { file: path, line: n + 1 }, pd));
     }
   }
-  // Redis creates the default user when no line names it: on, nopass, every command
-  if (!facts.users.some((u) => u.name === 'default')) {
-    const rules = ['on', 'nopass', '~*', '&*', '+@all'];
-    const requirepass = facts.values.get('requirepass')?.args[0];
-    if (requirepass) rules.splice(1, 1, '>' + requirepass);
-    const model = userModel('default', rules, pd) as never;
-    facts.users.unshift({ name: 'default', rules, model, plaintext: requirepass ? [requirepass] : [], loc: facts.values.get('requirepass')?.loc });
-  }
+  addDefaultUser(facts, pd);
   return facts;
+}
+
+/** Redis creates the default user when no line names it: on, nopass (or requirepass), every command. */
+export function addDefaultUser(facts: ConfigFacts, pubsubDefault: number): void {
+  if (facts.users.some((u) => u.name === 'default')) return;
+  const rules = ['on', 'nopass', '~*', '&*', '+@all'];
+  const requirepass = facts.values.get('requirepass')?.args[0];
+  if (requirepass) rules.splice(1, 1, '>' + requirepass);
+  const model = userModel('default', rules, pubsubDefault) as never;
+  facts.users.unshift({ name: 'default', rules, model, plaintext: requirepass ? [requirepass] : [], loc: facts.values.get('requirepass')?.loc });
 }

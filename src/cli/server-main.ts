@@ -6,6 +6,7 @@ import { Config } from '../config/registry.js';
 import { PARAMS } from '../config/params.js';
 import { loadConfigFile, ConfigLoadError, argvToConfig } from '../config/load.js';
 import { Server, VERSION, REDOUBT_VERSION } from '../server/server.js';
+import { selfAudit } from '../audit/self-audit.js';
 
 const USAGE = `Usage: ./redoubt-server [/path/to/redis.conf] [options] [-]
        ./redoubt-server - (read config from stdin)
@@ -56,6 +57,7 @@ export async function serverMain(args: string[]): Promise<number> {
   server.logger.notice(`Redoubt version=${REDOUBT_VERSION}, Redis compatibility=${VERSION}, bits=64, pid=${process.pid}, just started`);
   if (!cfg.file) server.logger.warning('No config file specified, using the default config (loopback only, protected mode on).');
   server.logger.notice(`PID: ${process.pid}`);
+  for (const line of selfAudit(cfg)) server.logger.warning(line);
   // handlers go in before listening: a supervisor may signal as soon as the port answers
   let stopping = false;
   let started = false;
