@@ -3,7 +3,7 @@
 import { serverMain } from './server-main.js';
 
 const [sub, ...rest] = process.argv.slice(2);
-const usage = 'Usage: redoubt server [redis-server arguments]\n       redoubt audit [--config FILE] [--url URL] ... (redoubt audit --help)\n       redoubt --version\n';
+const usage = 'Usage: redoubt server [redis-server arguments]\n       redoubt audit [--config FILE] [--url URL] ... (redoubt audit --help)\n       redoubt init --dir DIR ... (redoubt init --help)\n       redoubt --version\n';
 let code = 0;
 switch (sub) {
   case 'server':
@@ -11,6 +11,9 @@ switch (sub) {
     break;
   case 'audit':
     code = await (await import('../audit/run.js')).auditMain(rest);
+    break;
+  case 'init':
+    code = await (await import('../init/init.js')).initMain(rest);
     break;
   case '--version':
   case '-v':
