@@ -1,14 +1,17 @@
 // The live probe: reads a running server over the wire protocol only, so it
 // works against Redoubt, Redis and Valkey alike. It never changes the server:
 // reads (INFO, CONFIG GET, ACL LIST/LOG, MODULE LIST), permission questions
-// (ACL DRYRUN, or MULTI <cmd> DISCARD: queued commands never run), and one
-// CONFIG SET dir to the value it already has.
+// (the ACL LIST model and ACL DRYRUN, else MULTI <cmd> DISCARD: queued
+// commands never run), and one CONFIG SET dir to the value it already has.
+// Audited as a user without ACL LIST, refused MULTI probes leave NOPERM
+// entries in ACL LOG (read before the probes, so not reported by this run).
 
 import { statSync } from 'node:fs';
 import type tls from 'node:tls';
 import { Resp, ReplyError, type Reply } from './resp.js';
 import { probeTls, type TlsMaterial } from './tls-probe.js';
-import type { LiveFacts } from './facts.js';
+import { userModel, userMay, pubsubDefaultOf, type LiveFacts } from './facts.js';
+import type { User } from '../security/users.js';
 
 export class LiveProbeError extends Error {}
 
@@ -89,8 +92,10 @@ async function connect(t: Target): Promise<Resp> {
 }
 
 /** The probe's verdict on one command for the audit connection. */
-async function probeCommand(c: Resp, me: string | null, args: string[]): Promise<'allowed' | 'denied' | 'unknown' | 'error'> {
-  if (me !== null) {
+async function probeCommand(c: Resp, me: string | null, model: User | null, name: string, args: string[]): Promise<'allowed' | 'denied' | 'unknown' | 'error'> {
+  // a denial the ACL model already knows is not sent: each refused probe would be an ACL LOG entry
+  if (model && !userMay(model, name)) return 'denied';
+  if (me !== null && model && userMay(model, 'acl|dryrun')) {
     const d = await safe(c, 'ACL', 'DRYRUN', me, ...args);
     const e = err(d);
     if (e === null && d === 'OK') {
@@ -154,8 +159,14 @@ export async function probeLive(t: Target): Promise<LiveFacts> {
 
     const who = await safe(c, 'ACL', 'WHOAMI');
     const me = typeof who === 'string' && !err(who) ? who : null;
+    let model: User | null = null;
+    const myLine = aclList?.find((l) => l.startsWith(`user ${me} `));
+    if (myLine) {
+      const m = userModel(me!, myLine.split(' ').slice(2), pubsubDefaultOf(config?.get('acl-pubsub-default')));
+      if (typeof m !== 'string') model = m;
+    }
     const probes = new Map<string, 'allowed' | 'denied' | 'unknown' | 'error'>();
-    for (const [name, args] of Object.entries(PROBES)) probes.set(name, await probeCommand(c, me, args));
+    for (const [name, args] of Object.entries(PROBES)) probes.set(name, await probeCommand(c, me, model, name, args));
 
     let configSetDir: 'refused' | 'accepted' | null = null;
     const dir = config?.get('dir');

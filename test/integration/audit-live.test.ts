@@ -7,7 +7,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, realpathSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, realpathSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRedis, startRedoubt, startWithFile, freePort, canConnect, redisServerPath, DIST, type Running } from '../helpers/servers.js';
@@ -17,6 +18,7 @@ import { runAudit } from '../../src/audit/run.js';
 import type { Report } from '../../src/audit/report.js';
 
 const CLI = join(DIST, 'src', 'cli', 'redoubt.js');
+const require = createRequire(import.meta.url);
 const stops: (() => Promise<void>)[] = [];
 after(async () => {
   await Promise.all(stops.map((s) => s()));
@@ -90,6 +92,14 @@ test('default redis-server 7.0 (bind * -::*, no password): critical findings, gr
   assert.deepEqual(await snapshot(ref.port), before);
   // without --fail-on the audit itself succeeded
   assert.equal(cliAudit(['--url', `redis://127.0.0.1:${ref.port}`]).code, 0);
+  // SARIF of a live-only audit (no config lines to point at) is valid too
+  const sarif = JSON.parse(cliAudit(['--url', `redis://127.0.0.1:${ref.port}`, '--format', 'sarif']).out);
+  const Ajv = require('ajv-draft-04');
+  const ajv = new Ajv({ strict: false, unicodeRegExp: false });
+  require('ajv-formats')(ajv);
+  const schema = JSON.parse(readFileSync(join(DIST, '..', 'test', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'));
+  assert.ok(ajv.validate(schema, sarif), JSON.stringify(ajv.errors?.slice(0, 3)));
+  assert.ok(sarif.runs[0].results.some((r: { ruleId: string }) => r.ruleId === 'RDT-001'));
 });
 
 test('Redoubt with defaults: told apart by redoubt_version; loopback bind passes, open access fails; nothing changed', async () => {
@@ -153,6 +163,13 @@ test("the guide's hardened config: the same findings on redis-server and Redoubt
   // live only (no config): the dictionary finds the guide's passwords from ACL LIST hashes
   const liveOnly = await runAudit({ url: `redis://redis_admin:admin_password@127.0.0.1:${ref.port}` });
   assert.match(liveOnly.results.find((x) => x.rule.id === 'RDT-012')!.outcome.evidence, /cache_reader: a password from the dictionary/);
+  // audited as an admin, permission questions go to the ACL model and ACL DRYRUN: no ACL LOG trace
+  for (const port of [ref.port, srv.port]) {
+    const c = await RawClient.connect(port);
+    await c.call('AUTH', ...admin);
+    assert.deepEqual(plain(await c.call('ACL', 'LOG')), [], `ACL LOG on ${port}`);
+    c.close();
+  }
   // an application user's view: no ACL LIST, permission probes through MULTI/DISCARD
   const asApp = await runAudit({ url: `redis://app_service:app_service_password@127.0.0.1:${ref.port}` });
   assert.equal(statusOf(asApp, 'RDT-022'), 'pass');
