@@ -142,7 +142,13 @@ export async function probeLive(t: Target): Promise<LiveFacts> {
     let config: Map<string, string> | null = new Map();
     const cg = await safe(c, 'CONFIG', 'GET', ...CONFIG_PARAMS);
     if (Array.isArray(cg)) for (let i = 0; i + 1 < cg.length; i += 2) config.set(String(cg[i]), String(cg[i + 1]));
-    else config = null;
+    else if (/wrong number of arguments/i.test(err(cg) ?? '')) {
+      // Redis 6 takes one pattern per CONFIG GET
+      for (const p of CONFIG_PARAMS) {
+        const one = await safe(c, 'CONFIG', 'GET', p);
+        if (Array.isArray(one) && one.length === 2) config.set(String(one[0]), String(one[1]));
+      }
+    } else config = null;
 
     const al = await safe(c, 'ACL', 'LIST');
     const aclList = Array.isArray(al) ? al.map(String) : null;
