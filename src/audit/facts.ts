@@ -120,7 +120,8 @@ export const REDIS_DEFAULTS: Record<string, string> = {
 /** A parameter's value: the live server's when it answered CONFIG GET, else the config file's, else the default. */
 export function param(f: Facts, name: string): { value: string; loc?: Location; from: 'live' | 'config' | 'default' } | null {
   const live = f.live?.config?.get(name);
-  if (live !== undefined) return { value: live, from: 'live' };
+  // the config line, when there is one, is where the fix goes
+  if (live !== undefined) return { value: live, from: 'live', loc: f.config?.values.get(name)?.loc };
   if (f.config) {
     const v = f.config.values.get(name);
     if (v) return { value: v.args.join(' '), loc: v.loc, from: 'config' };
