@@ -80,6 +80,8 @@ export interface Facts {
   live: LiveFacts | null;
   /** Admin user names (--admin), else names that look like admin accounts. */
   adminNames: Set<string> | null;
+  /** Module names or paths the operator expects (--allow-module). */
+  allowModules?: string[];
   now: number;
 }
 

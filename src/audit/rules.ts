@@ -661,8 +661,9 @@ export const RULES: Rule[] = [
     liveCheck: '`MODULE LIST`.',
     fix: 'Remove the loadmodule line / MODULE UNLOAD <name>, and investigate how it got there.',
     check(f) {
-      const mods = f.live?.modules ?? f.config?.multi.get('loadmodule')?.map((l) => l.args[0]) ?? (f.config ? [] : null);
-      if (mods === null) return skip('MODULE LIST refused');
+      const all = f.live?.modules ?? f.config?.multi.get('loadmodule')?.map((l) => l.args[0]) ?? (f.config ? [] : null);
+      if (all === null) return skip('MODULE LIST refused');
+      const mods = all.filter((m) => !(f.allowModules ?? []).includes(m));
       return mods.length ? fail(`modules: ${mods.join(', ')}`, f.config?.multi.get('loadmodule')?.[0].loc) : pass('no modules');
     },
   },

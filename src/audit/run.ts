@@ -18,6 +18,7 @@ export interface AuditOptions {
   cert?: string;
   key?: string;
   admins?: string[];
+  allowModules?: string[];
   timeoutMs?: number;
 }
 
@@ -64,7 +65,7 @@ export async function runAudit(o: AuditOptions): Promise<Report> {
       throw e;
     }
   }
-  const facts: Facts = { config, live, adminNames: o.admins ? new Set(o.admins) : null, now: Date.now() };
+  const facts: Facts = { config, live, adminNames: o.admins ? new Set(o.admins) : null, allowModules: o.allowModules, now: Date.now() };
   const results = evaluate(facts);
   return {
     target: { config: config?.file ?? null, url: o.url ? redactUrl(o.url) : null, server: live ? `${live.flavour} ${live.version}` : null },
@@ -83,7 +84,7 @@ export function worstFailure(results: Result[]): Severity | null {
 const USAGE = `Usage: redoubt audit [--config redis.conf] [--url redis[s]://user:pass@host:port]
                      [--cacert ca.crt] [--cert client.crt] [--key client.key]
                      [--format text|json|sarif] [--fail-on critical|high|medium|low]
-                     [--admin name[,name...]] [--timeout ms] [--color|--no-color] [--help-base URL]
+                     [--admin name[,name...]] [--allow-module name[,...]] [--timeout ms] [--color|--no-color] [--help-base URL]
                      [--list-rules]
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 the audit could not run.
 `;
@@ -114,6 +115,7 @@ export async function auditMain(args: string[], out: Sink = process.stdout, err:
         case '--cert': o.cert = val(); break;
         case '--key': o.key = val(); break;
         case '--admin': o.admins = [...(o.admins ?? []), ...val().split(',')]; break;
+        case '--allow-module': o.allowModules = [...(o.allowModules ?? []), ...val().split(',')]; break;
         case '--timeout': o.timeoutMs = Number(val()); break;
         case '--format': format = val(); if (!['text', 'json', 'sarif'].includes(format)) throw new AuditError(`unknown format '${format}'`); break;
         case '--fail-on': { const s = val() as Severity; if (!SEVERITIES.includes(s)) throw new AuditError(`unknown severity '${s}'`); failOn = s; break; }

@@ -122,6 +122,13 @@ test('live-only rules: pass and fail from live facts', () => {
   assert.equal(statusOf('RDT-082', liveFacts({ info: { role: 'slave', master_host: '203.0.113.9', master_port: '6379' } })), 'fail');
 });
 
+test('--allow-module: an expected module is not a finding', async () => {
+  const file = writeConf('bind 127.0.0.1\nloadmodule /opt/redisearch.so');
+  const json = async (args: string[]) => JSON.parse((await cli(['--config', file, '--format', 'json', ...args])).out).results.find((r: { id: string }) => r.id === 'RDT-081').status;
+  assert.equal(await json([]), 'fail');
+  assert.equal(await json(['--allow-module', '/opt/redisearch.so']), 'pass');
+});
+
 test('include and aclfile are followed; findings point at the line that causes them', () => {
   const dir = mkdtempSync(join(tmpdir(), 'audit-inc-'));
   mkdirSync(join(dir, 'conf.d'));
