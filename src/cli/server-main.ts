@@ -7,6 +7,7 @@ import { PARAMS } from '../config/params.js';
 import { loadConfigFile, ConfigLoadError, argvToConfig } from '../config/load.js';
 import { Server, VERSION, REDOUBT_VERSION } from '../server/server.js';
 import { checkStartup, dropPrivileges, holdUntilDropped, releaseAfterDrop } from '../server/privileges.js';
+import { selfAudit } from '../audit/self-audit.js';
 
 const USAGE = `Usage: ./redoubt-server [/path/to/redis.conf] [options] [-]
        ./redoubt-server - (read config from stdin)
@@ -63,6 +64,7 @@ export async function serverMain(args: string[]): Promise<number> {
     process.stderr.write(refused + '\n');
     return 1;
   }
+  for (const line of selfAudit(cfg)) server.logger.warning(line);
   // handlers go in before listening: a supervisor may signal as soon as the port answers
   let stopping = false;
   let started = false;
