@@ -60,17 +60,20 @@ function singleKey(cmd: Command): number {
   if (pos === undefined) {
     pos = -1;
     const specs = cmd.meta.keySpecs;
-    if (cmd.getKeysProc === null && specs.length === 1 && cmd.fullName !== 'set' && cmd.fullName !== 'bitfield') {
+    if (cmd.getKeysProc === null && specs.length === 1 && cmd.fullName !== 'bitfield') {
       const sp = specs[0];
       if (sp.begin_search.type === 'index' && sp.find_keys.type === 'range' && sp.find_keys.spec.lastkey === 0 && !sp.flags.includes('not_key')) {
         pos = sp.begin_search.spec.index as number;
-        singleKeyPerm[cmd.id] = specPerm(sp.flags);
+        // SET without GET only writes its key (setGetKeys: OW+UPDATE)
+        singleKeyPerm[cmd.id] = cmd.fullName === 'set' ? PERM_WRITE : specPerm(sp.flags);
       }
     }
     singleKeyPos[cmd.id] = pos;
   }
   return pos;
 }
+
+const SET_KEY: KeyRef = { pos: 1, flags: [] };
 
 /** [first index, count, literal] of a command's channel arguments, or null. */
 function channelArgs(cmd: Command, argc: number): [number, number, boolean] | null {
@@ -109,7 +112,9 @@ export function checkUser(u: User, cmd: Command, argv: string[]): number {
     if (ret === DENIED.NONE && !(sel.flags & SEL.ALLKEYS) && cmd.hasKeys()) {
       const pos = singleKey(cmd);
       if (pos !== -1) {
-        if (pos < argv.length && !sel.allowsKey(argv[pos], singleKeyPerm[cmd.id])) {
+        // SET's key needs read access too when GET is among its options
+        const perm = argv.length > 3 && cmd.fullName === 'set' ? keyPerm(cmd, argv, SET_KEY) : singleKeyPerm[cmd.id];
+        if (pos < argv.length && !sel.allowsKey(argv[pos], perm)) {
           ret = DENIED.KEY;
           idx = pos;
         }
