@@ -26,6 +26,7 @@ import * as trackingCmds from './tracking.js';
 import * as sort from './sort.js';
 import * as geo from './geo.js';
 import * as lolwut from './lolwut.js';
+import * as dumpCmds from './dump.js';
 import * as memory from './memory.js';
 import * as slowlog from './slowlog.js';
 import * as latencyStats from './latency-stats.js';
@@ -59,6 +60,7 @@ export const FAMILIES: FamilyModule[] = [
   sort,
   geo,
   lolwut,
+  dumpCmds,
   memory,
   slowlog,
   latencyStats,

@@ -71,6 +71,11 @@ function lfuLogIncr(counter: number): number {
   return Math.random() < p ? counter + 1 : counter;
 }
 /** The clock field of a key just accessed (updateLFU or the LRU clock). */
+/** An LFU access field with the given counter, stamped now (RESTORE ... FREQ). */
+export function lfuField(freq: number): number {
+  return (lfuMinutes << 8) | (freq & 255);
+}
+
 function touched(field: number): number {
   return lfu.on ? (lfuMinutes << 8) | lfuLogIncr(lfuDecr(field)) : clock;
 }
