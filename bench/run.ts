@@ -7,6 +7,7 @@
 //   npm run bench                      # all tests, 3 rounds
 //   BENCH_ROUNDS=5 BENCH_TESTS=get,set npm run bench
 //   BENCH_MEMORY=0 npm run bench       # skip the memory measurement
+//   BENCH_ACL=0 npm run bench          # skip the ACL overhead measurement
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync } from 'node:fs';
@@ -113,9 +114,9 @@ function cli(port: number, args: string[]): string {
   return r.stdout.toString();
 }
 
-function runOne(srv: Srv, t: BenchTest, pipeline: number): { rps: number; cpuUs: number } {
+function runOne(srv: Srv, t: BenchTest, pipeline: number, auth: string[] = []): { rps: number; cpuUs: number } {
   const n = pipeline > 1 ? 400000 : 100000;
-  const args = ['redis-benchmark', '-p', String(srv.port), '-c', String(clients), '-P', String(pipeline), '-n', String(n), '--csv', '-r', '100000'];
+  const args = ['redis-benchmark', '-p', String(srv.port), ...auth, '-c', String(clients), '-P', String(pipeline), '-n', String(n), '--csv', '-r', '100000'];
   if (t.setup) for (const c of t.setup) cli(srv.port, c);
   if (t.t) args.push('-t', t.t);
   else args.push(...t.cmd!);
@@ -194,6 +195,42 @@ function fill(port: number, n: number): Promise<void> {
   });
 }
 
+/**
+ * ACL overhead: GET/SET as a user with a few key patterns against the
+ * default user, on the same server, interleaved; redis-server alongside.
+ */
+async function aclOverhead(): Promise<void> {
+  const rules = ['on', '>benchpw', '~bench:*', '~key:*', '~counter:*', '+@read', '+@write'];
+  const auth = ['--user', 'bench', '-a', 'benchpw'];
+  console.log(`\nACL overhead: user "${rules.filter((r) => !r.startsWith('>')).join(' ')}" against the default user (same server, interleaved)`);
+  console.log('server    test   P   default rps   user rps  ratio | default µs/req  user µs/req  ratio');
+  for (const kind of ['redoubt', 'redis'] as const) {
+    const srv = await startServer(kind);
+    cli(srv.port, ['ACL', 'SETUSER', 'bench', ...rules]);
+    try {
+      for (const t of TESTS.filter((x) => x.name === 'GET' || x.name === 'SET')) {
+        for (const p of pipelines) {
+          const a: { rps: number; cpuUs: number }[] = [];
+          const b: { rps: number; cpuUs: number }[] = [];
+          for (let i = 0; i < rounds; i++) {
+            a.push(runOne(srv, t, p));
+            b.push(runOne(srv, t, p, auth));
+          }
+          const ra = median(a.map((x) => x.rps));
+          const rb = median(b.map((x) => x.rps));
+          const ca = median(a.map((x) => x.cpuUs));
+          const cb = median(b.map((x) => x.cpuUs));
+          console.log(
+            `${kind.padEnd(8)} ${t.name.padEnd(5)} ${String(p).padStart(3)} ${ra.toFixed(0).padStart(12)} ${rb.toFixed(0).padStart(10)} ${(rb / ra).toFixed(2).padStart(6)} | ${ca.toFixed(2).padStart(14)} ${cb.toFixed(2).padStart(12)} ${(cb / ca).toFixed(2).padStart(6)}`,
+          );
+        }
+      }
+    } finally {
+      srv.proc.kill('SIGKILL');
+    }
+  }
+}
+
 async function main(): Promise<void> {
   if (spawnSync('which', ['redis-benchmark']).status !== 0) throw new Error('redis-benchmark (Debian redis-tools) is required');
   const tests = TESTS.filter((t) => !only || only.some((o) => t.name.toLowerCase().startsWith(o)));
@@ -223,6 +260,7 @@ async function main(): Promise<void> {
     ours.proc.kill('SIGKILL');
     ref.proc.kill('SIGKILL');
   }
+  if (process.env.BENCH_ACL !== '0') await aclOverhead();
   if (process.env.BENCH_MEMORY !== '0') await memory();
 }
 

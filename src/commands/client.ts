@@ -1,8 +1,9 @@
 // CLIENT: LIST, INFO, ID, SETNAME, GETNAME, KILL, PAUSE, UNPAUSE, REPLY,
-// NO-EVICT, UNBLOCK, GETREDIR, HELP (Redis 7.0 networking.c clientCommand).
-// TRACKING, CACHING and TRACKINGINFO are not implemented (unknown subcommand).
+// NO-EVICT, UNBLOCK, HELP (Redis 7.0 networking.c clientCommand).
+// TRACKING, CACHING, GETREDIR and TRACKINGINFO are in tracking.ts.
 // NO-TOUCH does not exist in Redis 7.0 (it came with 7.2).
 
+import { Tracking } from '../server/tracking.js';
 import { CLIENT, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { Family } from './table.js';
@@ -53,7 +54,12 @@ function flagString(c: Client): string {
   if (f & CLIENT.PUBSUB) s += 'P';
   if (f & CLIENT.MULTI) s += 'x';
   if (f & CLIENT.BLOCKED) s += 'b';
-  if (f & CLIENT.TRACKING) s += 't';
+  if (f & CLIENT.TRACKING) {
+    s += 't';
+    const st = Tracking.of(c);
+    if (st?.brokenRedir) s += 'R';
+    if (st?.bcast) s += 'B';
+  }
   if (f & CLIENT.DIRTY_CAS) s += 'd';
   if (f & CLIENT.CLOSE_AFTER_REPLY) s += 'c';
   if (f & CLIENT.CLOSE_ASAP) s += 'A';
@@ -108,7 +114,7 @@ export function clientInfoString(c: Client): string {
     ' events=' + events +
     ' cmd=' + cmd +
     ' user=' + c.user.name +
-    ' redir=-1' +
+    ' redir=' + (c.flags & CLIENT.TRACKING ? (Tracking.of(c)?.redirect ?? -1) : -1) +
     ' resp=' + c.resp
   );
 }
@@ -154,7 +160,7 @@ function clientSetname(c: Client, argv: string[]): void {
 }
 
 function subcommandSyntaxError(c: Client, argv: string[]): void {
-  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+  c.error(ERR.subcommandSyntax(argv));
 }
 
 function isLocalAddr(addr: string): boolean {
@@ -388,6 +394,5 @@ export const commands: Family = {
   'client|reply': clientReply,
   'client|no-evict': clientNoEvict,
   'client|unblock': clientUnblock,
-  'client|getredir': (c) => c.int(-1),
   'client|help': (c) => replyHelp(c, HELP),
 };

@@ -1,5 +1,6 @@
 // CONFIG GET / SET / RESETSTAT / REWRITE / HELP (Redis 7.0 config.c).
 
+import { securityEvent } from '../security/events.js';
 import type { Family } from './table.js';
 import type { Client } from '../server/client.js';
 import { ERR } from './errors.js';
@@ -66,7 +67,11 @@ function configSet(c: Client, argv: string[]): void {
     protectedAllowed: allowProtectedAction(cfg.str('enable-protected-configs'), c),
     loading: c.server.ext.loading === true,
   });
-  if (err === null) return c.ok();
+  if (err === null) {
+    const shown = pairs.map(([k, v]) => `${k}=${cfg.def(k)?.sensitive ? '(redacted)' : v}`).join(' ');
+    securityEvent(c.server, 'config-set', { by: c.user.name, addr: c.raddr, params: shown });
+    return c.ok();
+  }
   if (err.loading) return c.error('LOADING Redis is loading the dataset in memory');
   c.error('ERR ' + err.error);
 }
@@ -109,6 +114,7 @@ function configRewrite(c: Client): void {
     return c.error(`ERR Rewriting config file: ${msg}`);
   }
   server.logger.warning('CONFIG REWRITE executed with success.');
+  securityEvent(server, 'config-rewrite', { by: c.user.name, addr: c.raddr, file });
   c.ok();
 }
 

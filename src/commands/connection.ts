@@ -5,6 +5,7 @@ import { CLIENT, type Client } from '../server/client.js';
 import { ERR } from './errors.js';
 import { VERSION } from '../server/server.js';
 import { parseIntFast, parseI64 } from '../util/numbers.js';
+import { authenticate } from '../security/auth.js';
 
 function ping(c: Client, argv: string[]): void {
   if (argv.length > 2) return c.error(ERR.wrongArgs('ping'));
@@ -38,11 +39,8 @@ function auth(c: Client, argv: string[]): void {
     );
   }
   const [name, pass] = argv.length === 2 ? ['default', argv[1]] : [argv[1], argv[2]];
-  const u = users.authenticate(name, pass);
-  if (!u) {
-    c.server.ext.authFailures = ((c.server.ext.authFailures as number) ?? 0) + 1;
-    return c.error(ERR.wrongPass);
-  }
+  const u = authenticate(c, name, pass, argv[0]);
+  if (typeof u === 'string') return c.error(u);
   c.setAuthenticated(u);
   c.ok();
 }
@@ -63,8 +61,8 @@ function hello(c: Client, argv: string[]): void {
     const opt = argv[i].toLowerCase();
     const more = argv.length - i - 1;
     if (opt === 'auth' && more >= 2) {
-      const u = c.server.users.authenticate(argv[i + 1], argv[i + 2]);
-      if (!u) return c.error(ERR.wrongPass);
+      const u = authenticate(c, argv[i + 1], argv[i + 2], argv[0]);
+      if (typeof u === 'string') return c.error(u);
       user = u;
       i += 2;
     } else if (opt === 'setname' && more >= 1) {

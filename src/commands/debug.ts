@@ -24,7 +24,7 @@ export function debugAllowed(c: Client): boolean {
 }
 
 function syntaxError(c: Client, argv: string[]): void {
-  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+  c.error(ERR.subcommandSyntax(argv));
 }
 
 /** strtod-like: the longest numeric prefix, 0 when there is none. */

@@ -14,4 +14,7 @@ export const ERR = {
   wrongArgs: (cmd: string) => `ERR wrong number of arguments for '${cmd}' command`,
   noAuth: 'NOAUTH Authentication required.',
   wrongPass: 'WRONGPASS invalid username-password pair or user is disabled.',
+  /** addReplySubcommandSyntaxError */
+  subcommandSyntax: (argv: string[]) =>
+    `ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`,
 } as const;

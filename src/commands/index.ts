@@ -21,10 +21,12 @@ import * as config from './config.js';
 import * as hashes from './hashes.js';
 import * as sets from './sets.js';
 import * as persistence from './persistence.js';
+import * as acl from './acl.js';
+import * as trackingCmds from './tracking.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, persistence];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, persistence, acl, trackingCmds];

@@ -8,6 +8,7 @@
 // mode" (CLIENT.PUBSUB) while it has any subscription; dispatch refuses other
 // commands in that mode for RESP2.
 
+import { ERR } from './errors.js';
 import type { Family } from './table.js';
 import { CLIENT, type Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -22,11 +23,12 @@ function header(c: Client): string {
 
 /** [kind, channel|nil, count] */
 function reply(c: Client, kind: string, ch: string | null, count: number): void {
-  c.out +=
+  // pushed even under CLIENT REPLY OFF/SKIP, as Redis's CLIENT_PUSHING does
+  c.emitPush(
     header(c) +
     '$' + kind.length + CRLF + kind + CRLF +
     (ch === null ? (c.resp === 3 ? '_\r\n' : '$-1\r\n') : '$' + ch.length + CRLF + ch + CRLF) +
-    ':' + count + CRLF;
+    ':' + count + CRLF);
 }
 
 function count(c: Client): number {
@@ -145,7 +147,7 @@ function spublish(c: Client, argv: string[]): void {
 }
 
 function subcommandSyntax(c: Client, argv: string[]): void {
-  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+  c.error(ERR.subcommandSyntax(argv));
 }
 
 function channelList(c: Client, argv: string[], map: Map<string, unknown>): void {

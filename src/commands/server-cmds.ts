@@ -527,8 +527,22 @@ function shutdown(c: Client, argv: string[]): void {
  * HELLO ... AUTH and MIGRATE ... AUTH/AUTH2 replaced by "(redacted)", as the
  * Redis 7.0 commands redact their own argv.
  */
-export function redactArgv(cmd: Command, argv: string[]): string[] {
+export function redactArgv(cmd: Command, argv: string[], server?: Server): string[] {
   const name = cmd.fullName;
+  if (name === 'acl|setuser') {
+    // the user name and every rule: a rule may be a password ('>secret')
+    return argv.map((a, i) => (i < 2 ? a : '(redacted)'));
+  }
+  if (name === 'config|set' && server) {
+    let out: string[] | null = null;
+    for (let j = 2; j + 1 < argv.length; j += 2) {
+      if (server.config.def(argv[j])?.sensitive) {
+        out ??= argv.slice();
+        out[j + 1] = '(redacted)';
+      }
+    }
+    return out ?? argv;
+  }
   if (name === 'auth') {
     const out = argv.slice();
     for (let i = 1; i < out.length; i++) out[i] = '(redacted)';
@@ -600,7 +614,7 @@ function installMonitor(server: Server): void {
     else if (c.flags & CLIENT.UNIX) where = 'unix:' + server.config.str('unixsocket');
     else where = c.raddr;
     let line = '+' + sec + '.' + String(usec).padStart(6, '0') + ' [' + c.db.id + ' ' + where + ']';
-    const shown = redactArgv(cmd, argv);
+    const shown = redactArgv(cmd, argv, server);
     for (let i = 0; i < shown.length; i++) line += ' ' + quoteArg(shown[i]);
     line += '\r\n';
     for (const m of server.monitors) {

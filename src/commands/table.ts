@@ -29,6 +29,18 @@ export interface CommandMeta {
 
 export const META = metaJson as unknown as Record<string, CommandMeta>;
 
+/**
+ * ACL command ids: every Redis 7.0 command and subcommand gets one, whether
+ * or not Redoubt implements it, so that ACL rules, categories and the way
+ * ACL LIST re-describes a user count the same commands as Redis does.
+ * Commands and their subcommands are numbered in meta.json order.
+ */
+export const ACL_IDS = new Map<string, number>();
+for (const m of Object.values(META)) {
+  ACL_IDS.set(m.name, ACL_IDS.size);
+  if (m.sub) for (const s of m.sub) ACL_IDS.set(s.name, ACL_IDS.size);
+}
+
 export const CMD = {
   WRITE: 1 << 0,
   READONLY: 1 << 1,
@@ -97,7 +109,7 @@ export class Command {
   readonly flags: number;
   readonly arity: number;
   readonly sub: Map<string, Command> | null;
-  /** Sequential id, used for ACL command bitmaps. */
+  /** ACL_IDS id, the index in ACL command bitmaps. */
   id = 0;
   calls = 0;
   usec = 0;
@@ -141,7 +153,6 @@ export class CommandTable {
   private readonly byName = new Map<string, Command>();
   /** Every command by original name, for COMMAND and ACL. */
   readonly all = new Map<string, Command>();
-  private nextId = 0;
 
   constructor(families: Family[]) {
     const handlers = new Map<string, CommandDef>();
@@ -183,11 +194,11 @@ export class CommandTable {
   private add(cmd: Command): void {
     this.lastName = '';
     this.lastCmd = undefined;
-    cmd.id = this.nextId++;
+    cmd.id = ACL_IDS.get(cmd.fullName)!;
     this.byName.set(cmd.fullName, cmd);
     this.byName.set(cmd.fullName.toUpperCase(), cmd);
     this.all.set(cmd.fullName, cmd);
-    if (cmd.sub) for (const s of cmd.sub.values()) s.id = this.nextId++;
+    if (cmd.sub) for (const s of cmd.sub.values()) s.id = ACL_IDS.get(s.fullName)!;
   }
 
   /** Case-insensitive lookup honouring rename-command. */

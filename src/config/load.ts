@@ -4,6 +4,7 @@
 // (with glob patterns) loads other files; errors stop the load with Redis's
 // "*** FATAL CONFIG FILE ERROR ***" report and the line number.
 
+import { validateUserDirective } from '../security/users.js';
 import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { splitArgs, quoteArg } from '../util/splitargs.js';
@@ -46,12 +47,14 @@ interface LoadState {
   /** Module configuration directives seen (there are no modules). */
   moduleConfigs: number;
   depth: number;
+  /** `user` directive names seen (a user may be defined once). */
+  userNames: Set<string>;
 }
 const states = new WeakMap<Config, LoadState>();
 function stateOf(cfg: Config): LoadState {
   let s = states.get(cfg);
   if (!s) {
-    s = { names: new Set(Object.keys(META).map((n) => n.toLowerCase())), moduleConfigs: 0, depth: 0 };
+    s = { names: new Set(Object.keys(META).map((n) => n.toLowerCase())), moduleConfigs: 0, depth: 0, userNames: new Set() };
     states.set(cfg, s);
   }
   return s;
@@ -125,6 +128,8 @@ export function loadConfigText(cfg: Config, text: string): void {
       }
       cfg.renames.push([argv[1], argv[2], { line: n + 1, text: line }]);
     } else if (name === 'user' && argc >= 2) {
+      const err = validateUserDirective(argv, st.userNames);
+      if (err !== null) throw fatal(n + 1, line, err);
       cfg.users.push(argv.slice(1));
     } else if (name === 'loadmodule' && argc >= 2) {
       throw fatal(n + 1, line, `Module ${argv[1]} failed to load: Redoubt does not load Redis modules`);

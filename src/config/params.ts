@@ -436,6 +436,13 @@ export const PARAMS: ParamDef[] = [
   i('acllog-max-len', 128, 0n, LONG_MAX),
   e('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
   e('enable-protected-configs', 'no', ['no', 'yes', 'local'], IMM),
+  // Redoubt: brute-force throttling of AUTH/HELLO per source address (0 failures = off)
+  i('auth-max-failures', 10, 0n, INT_MAX),
+  i('auth-failure-window', 60, 1n, INT_MAX),
+  i('auth-lockout-time', 60, 1n, INT_MAX),
+  b('auth-throttle-loopback', 'no'),
+  // Redoubt: security events as JSON lines (0600), reopened on SIGHUP and CONFIG SET
+  s('security-log-file', ''),
   e('enable-debug-command', 'no', ['no', 'yes', 'local'], IMM),
   e('enable-module-command', 'no', ['no', 'yes', 'local'], IMM),
   e('sanitize-dump-payload', 'no', ['no', 'yes', 'clients']),

@@ -108,6 +108,18 @@ export class Client extends ReplyWriter {
     return (this.channels?.size ?? 0) + (this.patterns?.size ?? 0) + (this.shardChannels?.size ?? 0);
   }
 
+  /** Pushes emitted by this client's own command while its replies are off, appended after it runs. */
+  pushed = '';
+
+  /**
+   * Pub/Sub messages, subscription confirmations and invalidations reach
+   * the client whatever CLIENT REPLY says (Redis's CLIENT_PUSHING).
+   */
+  emitPush(s: string): void {
+    if (this.cmd !== null && this.replyMode !== 'on') this.pushed += s;
+    else this.out += s;
+  }
+
   setAuthenticated(user: User): void {
     this.user = user;
     this.authenticated = true;

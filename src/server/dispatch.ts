@@ -49,6 +49,14 @@ export function lookupCommand(server: Server, argv: string[], c: Client): Comman
   return sub;
 }
 
+/** The command or subcommand argv names, or null (no reply): ACL DRYRUN's lookup. */
+export function lookupCommandQuiet(server: Server, argv: string[]): Command | null {
+  const base = server.commands.lookup(argv[0]);
+  if (base === undefined) return null;
+  if (base.sub === null || argv.length < 2) return base;
+  return base.sub.get(argv[1].toLowerCase()) ?? null;
+}
+
 export function processCommand(server: Server, c: Client, argv: string[]): void {
   const cmd = lookupCommand(server, argv, c);
   if (cmd === null) return;
@@ -107,6 +115,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const mark = c.replyMode === 'on' ? -1 : c.out.length;
   c.cmd = cmd;
   c.argv = argv;
+  const prevCurrent = server.current;
+  server.current = c;
   const t0 = callClock.t;
   try {
     cmd.handler!(c, argv);
@@ -129,11 +139,16 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
     c.out = c.out.slice(0, mark);
     if (c.replyMode === 'skip' && cmd.fullName !== 'client|reply') c.replyMode = 'on';
   }
+  if (c.pushed.length !== 0) {
+    c.out += c.pushed;
+    c.pushed = '';
+  }
   cmd.calls++;
   cmd.usec += usec;
   if (server.stats.totalErrorReplies !== errors) cmd.failedCalls++;
   server.stats.numCommands++;
   c.lastCmd = cmd.fullName;
   server.afterCall(c, cmd, argv, usec, ks.dirty !== dirty);
+  server.current = prevCurrent;
   c.cmd = null;
 }

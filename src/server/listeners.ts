@@ -2,6 +2,7 @@
 // IPv6), port, tcp-backlog, unixsocket(+perm applied before accepting),
 // maxclients and protected mode at accept time.
 
+import { securityEvent } from '../security/events.js';
 import net from 'node:net';
 import { chmodSync, unlinkSync, existsSync, statSync } from 'node:fs';
 import type { Server } from './server.js';
@@ -13,7 +14,7 @@ const PROTECTED_MODE_MSG =
   "1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. " +
   "2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. " +
   "3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. " +
-  '4) Set up an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
+  '4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
 
 export function isLoopback(addr: string | undefined): boolean {
   if (!addr) return false;
@@ -108,6 +109,7 @@ export class Listeners {
     if (!isUnix && cfg.bool('protected-mode') && server.users.defaultUser.nopass && !isLoopback(sock.remoteAddress)) {
       server.stats.rejectedConnections++;
       server.logger.warning(`Denied connection from ${sock.remoteAddress}: protected mode`);
+      securityEvent(server, 'protected-mode-denied', { addr: `${sock.remoteAddress}:${sock.remotePort}` });
       sock.end(PROTECTED_MODE_MSG);
       return;
     }

@@ -184,8 +184,9 @@ export class PubSub {
   }
 
   private deliver(d: Client, msg: string): void {
-    if (d.flags & CLIENT.CLOSE_ASAP || d.replyMode !== 'on') return;
-    d.out += msg;
+    if (d.flags & CLIENT.CLOSE_ASAP) return;
+    // messages are pushes: CLIENT REPLY OFF/SKIP does not hold them back (Redis's CLIENT_PUSHING)
+    d.emitPush(msg);
     if (this.overLimit(d)) return;
     if (d.socket === null) return;
     this.toFlush.push(d);

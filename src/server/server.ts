@@ -9,11 +9,13 @@ import { Keyspace } from '../store/db.js';
 import { CommandTable, type Command } from '../commands/table.js';
 import { FAMILIES, type FamilyModule } from '../commands/index.js';
 import { Users } from '../security/users.js';
+import { loadUsersAtStartup } from '../security/acl.js';
 import { Logger } from './log.js';
 import { Stats } from './stats.js';
 import { CLIENT, Client } from './client.js';
 import { Listeners } from './listeners.js';
 import { startCron, type Cron } from './cron.js';
+import { installHeapGuard } from './heap-guard.js';
 import { setDoubleFormatter } from '../protocol/reply.js';
 import { formatDouble } from '../util/numbers.js';
 
@@ -72,6 +74,8 @@ export class Server {
   private nextClientId = 1;
   private cron: Cron | null = null;
   private closing = false;
+  /** The client whose command is executing (Redis's server.current_client), null between commands. */
+  current: Client | null = null;
   /** Commands are processed only when not paused; see CLIENT PAUSE. */
   pause: { until: number; all: boolean } | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expiry cycle off (lazy expiry still works). */
@@ -95,6 +99,7 @@ export class Server {
     const cfg = this.config;
     this.users.setRequirePass(cfg.str('requirepass'));
     cfg.onChange('requirepass', (v) => this.users.setRequirePass(v));
+    loadUsersAtStartup(this);
     this.logger.level = cfg.str('loglevel') as Logger['level'];
     cfg.onChange('loglevel', (v) => (this.logger.level = v as Logger['level']));
     this.logger.file = cfg.str('logfile');
@@ -105,6 +110,7 @@ export class Server {
     this.logger.notice('Server initialized');
     for (const h of this.hooks.startup) h();
     await this.listeners.start();
+    installHeapGuard(this);
     this.cron = startCron(this);
     this.logger.notice('Ready to accept connections');
   }

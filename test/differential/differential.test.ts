@@ -6,6 +6,8 @@
 //   SET k "v w"         a command, split like redis-cli/redis.conf (quotes, \xHH escapes)
 //   ~SMEMBERS s         compare the reply as an unordered collection
 //   ?TIME               compare only the shape (types and lengths) of the reply
+//   %ACL LIST           compare with runs of single-command ACL rules sorted (Redis emits
+//                       them in its command dict's order, which is random per process)
 //   @sleep 120          wait 120 ms (expiry)
 //   # comment
 // The reference server is started with the same non-default settings as Redoubt.
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { startRedoubt, startRedis, type Running } from '../helpers/servers.js';
 import { RawClient, RespError, Typed, type Reply, plain } from '../helpers/resp-client.js';
 import { splitArgs } from '../../src/util/splitargs.js';
+import { aclSorted } from '../helpers/acl.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // cases live in the source tree (test/differential/cases), next to this file's source
@@ -26,7 +29,7 @@ const CASES = join(here, '..', '..', '..', 'test', 'differential', 'cases');
 interface Step {
   kind: 'cmd' | 'sleep';
   argv: string[];
-  mode: 'exact' | 'unordered' | 'shape';
+  mode: 'exact' | 'unordered' | 'shape' | 'acl';
   line: number;
 }
 interface Case {
@@ -62,6 +65,9 @@ export function loadCases(dir = CASES): Case[] {
       } else if (l.startsWith('?')) {
         mode = 'shape';
         text = l.slice(1);
+      } else if (l.startsWith('%')) {
+        mode = 'acl';
+        text = l.slice(1);
       }
       const argv = splitArgs(text);
       if (!argv || argv.length === 0) throw new Error(`${f}:${i + 1}: cannot split ${JSON.stringify(l)}`);
@@ -75,6 +81,7 @@ function norm(r: Reply, mode: Step['mode']): unknown {
   if (mode === 'shape') return shape(r);
   const v = plain(r);
   if (mode === 'unordered') return sortDeep(v);
+  if (mode === 'acl') return aclSorted(v);
   return v;
 }
 function shape(r: Reply): unknown {
@@ -122,6 +129,10 @@ for (const [file, list] of byFile) {
         for (const cl of [a, b]) {
           await cl.call('RESET');
           await cl.call('FLUSHALL');
+          // ACL users outlive a case: drop the ones a previous case made
+          const users = plain(await cl.call('ACL', 'USERS')) as string[];
+          const extra = users.filter((u) => u !== 'default');
+          if (extra.length) await cl.call('ACL', 'DELUSER', ...extra);
         }
         for (const s of c.steps) {
           if (s.kind === 'sleep') {

@@ -40,6 +40,13 @@ export class RawClient {
       s.once('error', reject);
     });
   }
+  /** Connects from a chosen local address (e.g. 127.0.0.2: another source host on loopback). */
+  static connectFrom(port: number, localAddress: string, host = '127.0.0.1'): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ port, host, localAddress }, () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
   static connectPath(path: string): Promise<RawClient> {
     return new Promise((resolve, reject) => {
       const s = net.connect(path, () => resolve(new RawClient(s)));
@@ -80,6 +87,13 @@ export class RawClient {
       };
       this.waiters.push(w);
     });
+  }
+
+  /** Replies that arrived without a pending read (MONITOR lines, pushes), removed from the queue. */
+  takeQueued(): Reply[] {
+    const q = this.queue;
+    this.queue = [];
+    return q;
   }
 
   waitClose(timeoutMs = 5000): Promise<boolean> {

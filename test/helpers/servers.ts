@@ -3,7 +3,7 @@
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -101,3 +101,50 @@ export function serversForFile(args: string[] = []): { srv: Running; ref: Runnin
   });
   return s;
 }
+
+export interface Started {
+  port: number;
+  proc: ChildProcess;
+  dir: string;
+  file: string;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+/** Starts `redoubt-server <file> [args]` (`$PORT` in the text becomes a free port) with the config file first, as redis-server takes it. */
+export async function startWithFile(content: string, args: string[] = [], dirIn?: string): Promise<Started> {
+  const dir = dirIn ?? realpathSync(mkdtempSync(join(tmpdir(), 'redoubt-cfg-')));
+  const port = await freePort();
+  const file = join(dir, 'redis.conf');
+  writeFileSync(file, content.replace(/\$PORT/g, String(port)), { mode: 0o644 });
+  const proc = spawn(process.execPath, [SERVER_BIN, file, ...args], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const stop = async () => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    const done = new Promise<void>((r) => proc.once('exit', () => r()));
+    proc.kill('SIGTERM');
+    await done;
+  };
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`exited ${proc.exitCode}: ${out}`);
+    if (await canConnect(port)) break;
+    if (Date.now() > deadline) throw new Error('did not start: ' + out);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+  return { port, proc, dir, file, output: () => out, stop };
+}
+
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
