@@ -132,7 +132,7 @@ test('DELUSER, switching a user off or taking its password away disconnects its 
   assert.match(String(await admin.call('CLIENT', 'LIST')), / user=gone /);
   const e = await as('gone', 'pw');
   assert.equal(await admin.call('CLIENT', 'KILL', 'USER', 'gone', 'SKIPME', 'yes'), 2);
-  await e.waitClose(2000);
+  await Promise.all([e.waitClose(2000), d.waitClose(2000)]);
   assert.ok(e.closed && d.closed, 'CLIENT KILL USER');
   const d2 = await as('gone', 'pw');
   const ior = new Redis({ port: srv.port, username: 'gone', password: 'pw', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
