@@ -23,10 +23,11 @@ import * as sets from './sets.js';
 import * as persistence from './persistence.js';
 import * as acl from './acl.js';
 import * as trackingCmds from './tracking.js';
+import * as replication from './replication.js';
 
 export interface FamilyModule {
   commands: Family;
   install?: (server: Server) => void;
 }
 
-export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, persistence, acl, trackingCmds];
+export const FAMILIES: FamilyModule[] = [connection, lists, pubsub, transactions, keys, expire, strings, bits, zsets, hll, command, client, serverCmds, debug, config, hashes, sets, persistence, acl, trackingCmds, replication];

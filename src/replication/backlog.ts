@@ -1,0 +1,75 @@
+// The replication backlog (Redis 7.0 repl_backlog): the last
+// repl-backlog-size bytes of the replication stream, addressed by absolute
+// stream offsets, from which a reconnecting replica resumes (+CONTINUE).
+// Offsets count bytes from 1 as Redis's do: the first byte held is
+// `firstByte`, the last one `firstByte + histLen - 1` = master_repl_offset.
+
+export class Backlog {
+  private buf: Buffer;
+  /** Write position in buf. */
+  private idx = 0;
+  histLen = 0;
+  firstByte: number;
+
+  constructor(size: number, offset: number) {
+    this.buf = Buffer.alloc(Math.max(16384, size));
+    this.firstByte = offset + 1;
+  }
+
+  get size(): number {
+    return this.buf.length;
+  }
+
+  append(s: string): void {
+    const size = this.buf.length;
+    let n = s.length;
+    let from = 0;
+    if (n > size) {
+      from = n - size;
+      this.firstByte += this.histLen + from;
+      this.histLen = 0;
+      n = size;
+    }
+    while (n > 0) {
+      const k = Math.min(n, size - this.idx);
+      this.buf.write(s.slice(from, from + k), this.idx, k, 'latin1');
+      this.idx = (this.idx + k) % size;
+      from += k;
+      n -= k;
+      this.histLen += k;
+    }
+    if (this.histLen > size) {
+      this.firstByte += this.histLen - size;
+      this.histLen = size;
+    }
+  }
+
+  /** Whether the stream from byte `offset` on (a PSYNC offset) is held. */
+  covers(offset: number): boolean {
+    return offset >= this.firstByte && offset <= this.firstByte + this.histLen;
+  }
+
+  /** The bytes from `offset` to the end, as latin1. */
+  from(offset: number): string {
+    const skip = offset - this.firstByte;
+    const len = this.histLen - skip;
+    if (len <= 0) return '';
+    const size = this.buf.length;
+    const start = (this.idx - this.histLen + skip + size * 2) % size;
+    if (start + len <= size) return this.buf.latin1Slice(start, start + len);
+    return this.buf.latin1Slice(start, size) + this.buf.latin1Slice(0, len - (size - start));
+  }
+
+  /** CONFIG SET repl-backlog-size: keeps the newest bytes that still fit. */
+  resize(size: number): void {
+    size = Math.max(16384, size);
+    if (size === this.buf.length) return;
+    const keep = Math.min(this.histLen, size);
+    const tail = this.from(this.firstByte + this.histLen - keep);
+    this.buf = Buffer.alloc(size);
+    this.idx = 0;
+    this.firstByte += this.histLen - keep;
+    this.histLen = 0;
+    this.append(tail);
+  }
+}
