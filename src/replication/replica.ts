@@ -128,7 +128,12 @@ export class MasterLink {
       if (this.socket === s) server.logger.warning(`Error condition on socket for SYNC: ${e.message}`);
     });
     s.on('close', () => {
-      if (this.socket === s) this.lost(RETRY_MS);
+      if (this.socket !== s) return;
+      if (this.phase !== 'connected') {
+        const what = this.step === 'payload' ? 'I/O error trying to sync with MASTER: connection lost (the payload was incomplete; the current dataset is kept)' : 'Master closed the connection during the replication handshake';
+        server.logger.warning(this.phase === 'connecting' ? `Error condition on socket for SYNC: connection refused or closed` : what);
+      }
+      this.lost(RETRY_MS);
     });
   }
 
