@@ -19,6 +19,7 @@ import {
   goodReplicas,
   ackedReplicas,
   requestAcks,
+  startStream,
   randomId,
   type ReplState,
 } from '../replication/primary.js';
@@ -36,6 +37,7 @@ export function becomeReplica(server: Server, host: string, port: number): void 
   for (const l of [...st.replicas]) l.c.close();
   st.role = 'slave';
   server.keyspace.isReplica = true;
+  server.logger.role = 'S';
   const link = new MasterLink(server, host, port);
   st.link = link;
   link.start(0);
@@ -48,6 +50,7 @@ export function promote(server: Server): void {
   st.link = null;
   st.role = 'master';
   server.keyspace.isReplica = false;
+  server.logger.role = 'M';
   st.ids.id2 = st.ids.id;
   st.secondOffset = st.offset + 1;
   st.ids.id = randomId();
@@ -105,6 +108,7 @@ function replconf(c: Client, argv: string[]): void {
       if (l !== undefined && Number.isSafeInteger(off)) {
         if (off > l.ackOff) l.ackOff = off;
         l.ackTime = Date.now();
+        if (l.streamOnAck) startStream(server, l);
         if (st.waiters.size !== 0) wakeWaiters(server, st);
       }
       return;

@@ -30,6 +30,12 @@ export interface ReplicaLink {
   ackTime: number;
   /** The stream produced while the RDB is being sent (goes out after it). */
   pending: string[] | null;
+  /**
+   * After an EOF-marker payload the stream waits for the replica's first
+   * ACK (Redis's repl_start_cmd_stream_on_ack): a replica looks for the mark
+   * at the end of what it read, so bytes right behind it would hide it.
+   */
+  streamOnAck: boolean;
   waitingSince: number;
 }
 
@@ -93,10 +99,11 @@ export function feedRaw(server: Server, st: ReplState, s: string): void {
   st.backlog.append(s);
   st.offset += s.length;
   for (const l of st.replicas) {
-    if (l.state === 'online') {
+    if (l.pending !== null) l.pending.push(s);
+    else if (l.state === 'online') {
       l.c.out += s;
       server.queueWrite(l.c);
-    } else if (l.state === 'send_bulk') l.pending!.push(s);
+    }
   }
 }
 
@@ -142,6 +149,7 @@ export function psync(c: Client, argv: string[], old: boolean): void {
     ackOff: 0,
     ackTime: Date.now(),
     pending: null,
+    streamOnAck: false,
     waitingSince: Date.now(),
   };
   if (!old) {
@@ -231,6 +239,8 @@ export class SyncJob {
   private readonly mark: string;
   private aborted = false;
   readonly startedAt = Date.now();
+  /** Longest serialisation step, ms (the event-loop stall a full sync causes). */
+  maxStepMs = 0;
 
   constructor(
     private readonly server: Server,
@@ -290,13 +300,19 @@ export class SyncJob {
       }
     }
     let done: boolean;
+    // rdb-key-save-delay (µs per key, for tests) slows the transfer as it slows Redis's child
+    const delay = this.server.config.num('rdb-key-save-delay');
+    const t0 = performance.now();
     try {
-      done = this.snap.step(SLICE_MS);
+      done = this.snap.step(SLICE_MS, delay > 0 ? 1 : Infinity);
     } catch (e) {
       return this.finish(false, (e as Error).message);
     }
+    const dt = performance.now() - t0;
+    if (dt > this.maxStepMs) this.maxStepMs = dt;
     if (!done) {
-      setImmediate(this.tick);
+      if (delay > 0) setTimeout(this.tick, Math.max(1, Math.round(delay / 1000)));
+      else setImmediate(this.tick);
       return;
     }
     this.snap.w.drain();
@@ -315,23 +331,25 @@ export class SyncJob {
       for (const l of [...this.eofLinks, ...this.sizedLinks]) l.c.close();
     } else {
       const total = this.sized.reduce((n, b) => n + b.length, 0);
-      for (const l of this.eofLinks) this.online(l, this.mark);
+      for (const l of this.eofLinks) this.online(l, this.mark, true);
       if (this.sizedLinks.length !== 0) {
         const body = Buffer.concat(this.sized).latin1Slice();
-        for (const l of this.sizedLinks) this.online(l, `$${total}\r\n` + body);
+        for (const l of this.sizedLinks) this.online(l, `$${total}\r\n` + body, false);
       }
       server.logger.notice('Background RDB transfer terminated with success');
+      server.logger.verbose(`Replication RDB: ${this.snap.keysWritten} keys in ${Date.now() - this.startedAt} ms, longest event-loop step ${this.maxStepMs.toFixed(1)} ms`);
     }
     // replicas that asked meanwhile
     setImmediate(() => maybeStartSync(server));
   }
 
-  private online(l: ReplicaLink, before: string): void {
+  private online(l: ReplicaLink, before: string, onAck: boolean): void {
     const server = this.server;
     l.state = 'online';
     l.ackTime = Date.now();
-    l.c.out += before + l.pending!.join('');
-    l.pending = null;
+    l.c.out += before;
+    if (onAck) l.streamOnAck = true;
+    else startStream(server, l);
     server.flushClient(l.c);
     server.logger.notice(`Synchronization with replica ${linkName(l)} succeeded`);
   }
@@ -348,6 +366,15 @@ export class SyncJob {
     if (this.aborted) return;
     this.finish(false, 'aborted');
   }
+}
+
+/** Sends what was produced during the RDB transfer; the link is live from now on. */
+export function startStream(server: Server, l: ReplicaLink): void {
+  l.streamOnAck = false;
+  if (l.pending === null) return;
+  l.c.out += l.pending.join('');
+  l.pending = null;
+  server.queueWrite(l.c);
 }
 
 /** Replicas whose last ACK is recent enough (min-replicas-max-lag). */

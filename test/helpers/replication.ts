@@ -121,14 +121,18 @@ export async function waitFor(what: string, fn: () => Promise<boolean>, ms = 100
 
 /** Until the replica's link is up and it has applied the primary's whole stream. */
 export async function caughtUp(primary: RawClient, replica: RawClient, ms = 10000): Promise<void> {
+  let last = '';
   await waitFor(
     'the replica to catch up',
     async () => {
       const [p, r] = await Promise.all([info(primary), info(replica)]);
+      last = `primary offset ${p.master_repl_offset} (${p.slave0}), replica link ${r.master_link_status} offset ${r.slave_repl_offset}`;
       return r.master_link_status === 'up' && p.master_repl_offset === r.slave_repl_offset;
     },
     ms,
-  );
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}: ${last}`);
+  });
 }
 
 export async function digest(c: RawClient): Promise<string> {

@@ -190,3 +190,48 @@ test('INFO replication of a Redoubt replica has the fields a redis-server replic
     await stopAll(p0, ours, ref);
   }
 });
+
+test('a slow full sync does not stall the primary; writes made during it (copy-on-write) reach the replica; BGSAVE waits', async () => {
+  const [p0, r0] = await Promise.all([startRedoubt([...DBG, '--repl-diskless-sync-delay', '0']), startRedis(DBG)]);
+  try {
+    const p = await RawClient.connect(p0.port);
+    const r = await RawClient.connect(r0.port);
+    await write(p, randomWrites(51, 300));
+    // ~0.5 ms per key: the transfer takes a while
+    await p.call('CONFIG', 'SET', 'rdb-key-save-delay', '500');
+    await r.call('REPLICAOF', '127.0.0.1', String(p0.port));
+    await waitFor('the transfer to start', async () => (await info(p)).slave0?.includes('state=send_bulk') ?? false);
+    const t = performance.now();
+    assert.equal(plain(await p.call('PING')), 'PONG');
+    assert.ok(performance.now() - t < 200, 'the primary answers during the sync');
+    assert.deepEqual(plain(await p.call('BGSAVE')), { error: 'ERR Background save already in progress' });
+    assert.equal((await info(p, 'persistence')).rdb_bgsave_in_progress, '1');
+    // overwrite, delete and change in place keys the walk has not reached yet
+    await write(p, randomWrites(52, 300));
+    await p.call('CONFIG', 'SET', 'rdb-key-save-delay', '0');
+    await caughtUp(p, r, 20000);
+    assert.equal(await digest(r), await digest(p));
+    assert.equal(plain(await p.call('BGSAVE')), 'Background saving started');
+    p.close();
+    r.close();
+  } finally {
+    await stopAll(p0, r0);
+  }
+});
+
+test('a replica that never ACKs is dropped after repl-timeout', async () => {
+  const p0 = await startRedoubt([...DBG, '--repl-diskless-sync-delay', '0', '--repl-timeout', '1']);
+  try {
+    const p = await RawClient.connect(p0.port);
+    const fake = await RawClient.connect(p0.port);
+    fake.writeRaw('PSYNC ? -1\r\n');
+    await waitFor('the replica to be online', async () => (await info(p)).slave0?.includes('state=online') ?? false);
+    await waitFor('the replica to time out', async () => (await info(p)).connected_slaves === '0', 5000);
+    assert.match(p0.output(), /Disconnecting timedout replica/);
+    assert.equal(plain(await p.call('PING')), 'PONG');
+    p.close();
+    fake.close();
+  } finally {
+    await p0.stop();
+  }
+});
