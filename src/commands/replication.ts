@@ -38,6 +38,8 @@ export function becomeReplica(server: Server, host: string, port: number): void 
   st.role = 'slave';
   server.keyspace.isReplica = true;
   server.logger.role = 'S';
+  // CONFIG GET / CONFIG REWRITE show the current primary, as Redis's do
+  server.config.setRaw('replicaof', `${host} ${port}`);
   const link = new MasterLink(server, host, port);
   st.link = link;
   link.start(0);
@@ -51,6 +53,7 @@ export function promote(server: Server): void {
   st.role = 'master';
   server.keyspace.isReplica = false;
   server.logger.role = 'M';
+  server.config.setRaw('replicaof', '');
   st.ids.id2 = st.ids.id;
   st.secondOffset = st.offset + 1;
   st.ids.id = randomId();

@@ -171,6 +171,7 @@ test('INFO replication of a Redoubt replica has the fields a redis-server replic
     await caughtUp(p, o);
     await caughtUp(p, f);
     assert.deepEqual(Object.keys(await info(o)), Object.keys(await info(f)));
+    assert.deepEqual(plain(await o.call('CONFIG', 'GET', 'replicaof')), plain(await f.call('CONFIG', 'GET', 'replicaof')));
     await p.call('SET', 'k', 'v');
     await caughtUp(p, o);
     // the primary goes away: stale reads are served unless replica-serve-stale-data is no
