@@ -74,7 +74,7 @@ function replicaof(c: Client, argv: string[]): void {
   }
   if (c.flags & CLIENT.REPLICA) return c.error('ERR Command is not valid when client is a replica.');
   const p = parseI64(argv[2]);
-  if (p === null || p < 0n || p > 65535n) return c.error(p === null ? ERR.notInt : 'ERR Invalid master port');
+  if (p === null || p < 0n || p > 65535n) return c.error('ERR Invalid master port');
   const port = Number(p);
   const link = linkOf(st);
   if (st.role === 'slave' && link !== null && link.host === argv[1] && link.port === port) {

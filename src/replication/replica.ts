@@ -514,7 +514,13 @@ export class MasterLink {
         feedRaw(server, st, bytes);
         continue;
       }
-      processCommand(server, mc, argv);
+      const ks = server.keyspace;
+      ks.applyingMaster = true;
+      try {
+        processCommand(server, mc, argv);
+      } finally {
+        ks.applyingMaster = false;
+      }
       mc.out = '';
       // applied: the stream goes on to our own replicas and backlog as received
       feedRaw(server, st, bytes);

@@ -53,6 +53,12 @@ export class Keyspace {
   stats = { hits: 0, misses: 0, expiredKeys: 0, evictedKeys: 0, expiredStalePerc: 0 };
   /** Replicas never expire keys themselves; they wait for the primary's DEL. */
   isReplica = false;
+  /**
+   * Set while a replica applies its primary's stream: the primary's commands
+   * see logically expired keys as present (Redis's expireIfNeeded answers 0
+   * for the master client), so its DEL does delete them.
+   */
+  applyingMaster = false;
   /** Set while a command that must not update access times runs (CLIENT NO-TOUCH, OBJECT). */
   noTouch = false;
   /**
@@ -146,7 +152,7 @@ export class Db {
   expireIfNeeded(key: string, now?: number): boolean {
     const when = this.expires.get(key);
     if (when === undefined || when > (now ?? Date.now())) return false;
-    if (this.ks.isReplica) return true;
+    if (this.ks.isReplica) return !this.ks.applyingMaster;
     this.deleteExpired(key);
     return true;
   }

@@ -39,6 +39,13 @@ async function run(primary: Running, replica: Running, replicaIsRedoubt: boolean
   await caughtUp(p, r);
   await workload(p, 12);
   await blockedPop(primary.port, p);
+  // keys expiring on the primary reach the replica as DELs (lazy and active expiry)
+  await write(p, Array.from({ length: 20 }, (_, i) => ['SET', 'ttl:' + i, 'v', 'PX', '100']));
+  await new Promise((res) => setTimeout(res, 300));
+  assert.equal(plain(await p.call('GET', 'ttl:0')), null);
+  await waitFor('active expiry on the primary', async () => plain(await p.call('EXISTS', ...Array.from({ length: 20 }, (_, i) => 'ttl:' + i))) === 0 && true);
+  await caughtUp(p, r);
+  assert.equal(plain(await r.call('GET', 'ttl:1')), null, 'a logically expired key reads as nil on the replica');
   await caughtUp(p, r);
   const d1 = await digest(p);
   assert.notEqual(d1, '0'.repeat(40));
