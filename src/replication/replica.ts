@@ -54,6 +54,12 @@ export class MasterLink {
   downSince = Date.now();
   /** The master client applying the stream (online phase). */
   mc: Client | null = null;
+  /**
+   * The database the stream had selected when the link broke: a partial
+   * resync continues the stream without a SELECT (Redis keeps its cached
+   * master client, db included).
+   */
+  private streamDb = 0;
   /** Payload transfer: EOF mark or byte count. */
   private eofMark: string | null = null;
   private payloadLen = -1;
@@ -133,7 +139,8 @@ export class MasterLink {
         const what = this.step === 'payload' ? 'I/O error trying to sync with MASTER: connection lost (the payload was incomplete; the current dataset is kept)' : 'Master closed the connection during the replication handshake';
         server.logger.warning(this.phase === 'connecting' ? `Error condition on socket for SYNC: connection refused or closed` : what);
       }
-      this.lost(RETRY_MS);
+      // a working link that broke is retried at once: the backlog may not hold a second's writes
+      this.lost(this.phase === 'connected' ? 0 : RETRY_MS);
     });
   }
 
@@ -153,6 +160,7 @@ export class MasterLink {
     this.loading = false;
     if (this.mc !== null) {
       const mc = this.mc;
+      this.streamDb = mc.db.id;
       this.mc = null;
       mc.close();
     }
@@ -183,6 +191,7 @@ export class MasterLink {
   /** The master client was freed (CLIENT KILL TYPE master...): reconnect. */
   masterClientFreed(c: Client): void {
     if (c !== this.mc) return;
+    this.streamDb = c.db.id;
     this.mc = null;
     if (this.phase === 'connected') this.lost(0);
   }
@@ -341,7 +350,7 @@ export class MasterLink {
       if (st.backlog === null) st.backlog = new Backlog(this.server.config.num('repl-backlog-size'), st.offset);
       const rest = this.buf;
       this.buf = Buffer.alloc(0);
-      this.goOnline(rest);
+      this.goOnline(rest, this.streamDb);
       return false;
     }
     if (/^-(NOMASTERLINK|LOADING)/.test(l)) {
@@ -462,17 +471,19 @@ export class MasterLink {
     server.logger.notice('MASTER <-> REPLICA sync: Finished with success');
     const rest = Buffer.from(this.raw, 'latin1');
     this.raw = '';
-    this.goOnline(rest);
+    // the primary starts the stream after an RDB with a SELECT
+    this.goOnline(rest, 0);
   }
 
   private dropSubReplicas(): void {
     for (const l of [...this.st.replicas]) l.c.close();
   }
 
-  private goOnline(rest: Buffer): void {
+  private goOnline(rest: Buffer, db: number): void {
     const server = this.server;
     const mc = server.createClient(null, false);
     mc.flags |= CLIENT.MASTER;
+    mc.db = server.keyspace.dbs[db] ?? server.keyspace.dbs[0];
     mc.setAuthenticated(masterUser());
     mc.parser.limits.maxBulkLen = Number.MAX_SAFE_INTEGER;
     mc.name = '';

@@ -236,3 +236,37 @@ test('a replica that never ACKs is dropped after repl-timeout', async () => {
     await p0.stop();
   }
 });
+
+test('Redoubt to Redoubt: links killed from both sides under a continuous write load resume with +CONTINUE and end equal', async () => {
+  // the load writes several MB a second: a backlog that holds a few seconds of it
+  const [p0, r0] = await Promise.all([startRedoubt([...DBG, '--repl-diskless-sync-delay', '0', '--repl-backlog-size', '32mb']), startRedoubt(DBG)]);
+  try {
+    const p = await RawClient.connect(p0.port);
+    const w = await RawClient.connect(p0.port);
+    const r = await RawClient.connect(r0.port);
+    await write(p, randomWrites(61, 200));
+    await r.call('REPLICAOF', '127.0.0.1', String(p0.port));
+    await caughtUp(p, r);
+    let stop = false;
+    let seed = 62;
+    const load = (async () => {
+      while (!stop) await write(w, randomWrites(seed++, 50));
+    })();
+    for (let i = 0; i < 4; i++) {
+      await new Promise((res) => setTimeout(res, 150));
+      if (i % 2 === 0) assert.equal(plain(await r.call('CLIENT', 'KILL', 'TYPE', 'master')), 1);
+      else assert.equal(plain(await p.call('CLIENT', 'KILL', 'TYPE', 'replica')), 1);
+      await waitFor('the link to be back', async () => (await info(r)).master_link_status === 'up');
+    }
+    stop = true;
+    await load;
+    assert.ok(seed > 66, 'writes went on during the breaks');
+    await caughtUp(p, r);
+    assert.equal(await digest(r), await digest(p));
+    assert.equal((p0.output().match(/Starting BGSAVE for SYNC/g) ?? []).length, 1, 'no second full sync:\n' + p0.output().split('\n').filter((l) => /sync|Sync|replica/.test(l)).join('\n') + r0.output().split('\n').filter((l) => /MASTER|master|sync/.test(l)).slice(-30).join('\n'));
+    assert.equal((p0.output().match(/Partial resynchronization request from .* accepted/g) ?? []).length, 4);
+    for (const c of [p, w, r]) c.close();
+  } finally {
+    await stopAll(p0, r0);
+  }
+});
