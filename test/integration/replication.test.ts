@@ -237,9 +237,11 @@ test('a replica that never ACKs is dropped after repl-timeout', async () => {
   }
 });
 
-test('Redoubt to Redoubt: links killed from both sides under a continuous write load resume with +CONTINUE and end equal', async () => {
+const KINDS = { redoubt: startRedoubt, redis: startRedis };
+for (const [pk, rk] of [['redoubt', 'redoubt'], ['redis', 'redoubt'], ['redoubt', 'redis']] as const) {
+test(`${pk} primary, ${rk} replica: links killed from both sides under a continuous write load resume with +CONTINUE and end equal`, async () => {
   // the load writes several MB a second: a backlog that holds a few seconds of it
-  const [p0, r0] = await Promise.all([startRedoubt([...DBG, '--repl-diskless-sync-delay', '0', '--repl-backlog-size', '32mb']), startRedoubt(DBG)]);
+  const [p0, r0] = await Promise.all([KINDS[pk]([...DBG, '--repl-diskless-sync-delay', '0', '--repl-backlog-size', '32mb']), KINDS[rk](DBG)]);
   try {
     const p = await RawClient.connect(p0.port);
     const w = await RawClient.connect(p0.port);
@@ -270,3 +272,4 @@ test('Redoubt to Redoubt: links killed from both sides under a continuous write 
     await stopAll(p0, r0);
   }
 });
+}
