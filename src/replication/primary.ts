@@ -54,6 +54,8 @@ export interface ReplState {
   getackQueued: boolean;
   /** Set by the replica side: the link to our primary, if any. */
   link: unknown;
+  /** When the last replica left (repl-backlog-ttl). */
+  noReplicasSince: number | null;
 }
 
 const ZERO_ID = '0'.repeat(40);
@@ -81,6 +83,7 @@ export function repl(server: Server): ReplState {
       waiters: new Set(),
       getackQueued: false,
       link: null,
+      noReplicasSince: null,
     };
     server.ext.repl = st;
   }
@@ -405,7 +408,22 @@ export function requestAcks(server: Server, st: ReplState): void {
 /** The primary side's cron: pings, pre-sync newlines, replica timeouts, delayed syncs. */
 export function primaryCron(server: Server, now: number): void {
   const st = repl(server);
-  if (st.replicas.length === 0) return;
+  if (st.replicas.length === 0) {
+    // repl-backlog-ttl: a primary without replicas for that long frees its backlog and
+    // takes a new id, so no replica can resume against the history it no longer has
+    const ttl = server.config.num('repl-backlog-ttl') * 1000;
+    if (st.backlog === null || st.role !== 'master' || ttl === 0) return;
+    st.noReplicasSince ??= now;
+    if (now - st.noReplicasSince < ttl) return;
+    st.backlog = null;
+    st.ids.id = randomId();
+    st.ids.id2 = ZERO_ID;
+    st.secondOffset = -1;
+    st.noReplicasSince = null;
+    server.logger.notice(`Replication backlog freed after ${ttl / 1000} seconds without connected replicas.`);
+    return;
+  }
+  st.noReplicasSince = null;
   const cfg = server.config;
   if (st.role === 'master' && now - st.lastPing >= cfg.num('repl-ping-replica-period') * 1000) {
     st.lastPing = now;

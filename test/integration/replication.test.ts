@@ -273,3 +273,23 @@ test(`${pk} primary, ${rk} replica: links killed from both sides under a continu
   }
 });
 }
+
+test('repl-backlog-ttl: a primary without replicas frees its backlog and takes a new replication id', async () => {
+  const [p0, r0] = await Promise.all([startRedoubt([...DBG, '--repl-diskless-sync-delay', '0', '--repl-backlog-ttl', '1']), startRedis(DBG)]);
+  try {
+    const p = await RawClient.connect(p0.port);
+    const r = await RawClient.connect(r0.port);
+    await r.call('REPLICAOF', '127.0.0.1', String(p0.port));
+    await caughtUp(p, r);
+    const before = await info(p);
+    assert.equal(before.repl_backlog_active, '1');
+    await r.call('REPLICAOF', 'NO', 'ONE');
+    await waitFor('the backlog to be freed', async () => (await info(p)).repl_backlog_active === '0', 5000);
+    assert.notEqual((await info(p)).master_replid, before.master_replid);
+    assert.match(p0.output(), /Replication backlog freed after 1 seconds without connected replicas/);
+    p.close();
+    r.close();
+  } finally {
+    await stopAll(p0, r0);
+  }
+});
