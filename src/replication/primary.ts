@@ -15,6 +15,7 @@ import { Backlog } from './backlog.js';
 import { Snapshot } from '../persistence/snapshot.js';
 import { RdbWriter } from '../persistence/rdb/writer.js';
 import { snapshotOptions, saveState, type BackgroundSave } from '../persistence/rdb-file.js';
+import { bufferLimits } from '../config/params.js';
 
 export type LinkState = 'wait_bgsave' | 'send_bulk' | 'online';
 
@@ -36,6 +37,10 @@ export interface ReplicaLink {
    * at the end of what it read, so bytes right behind it would hide it.
    */
   streamOnAck: boolean;
+  /** Since when the output is over the soft limit (0: it is not). */
+  softSince: number;
+  /** Over its output limit: dropped, fed nothing more. */
+  closing: boolean;
   waitingSince: number;
 }
 
@@ -102,12 +107,54 @@ export function feedRaw(server: Server, st: ReplState, s: string): void {
   st.backlog.append(s);
   st.offset += s.length;
   for (const l of st.replicas) {
+    if (l.closing) continue;
     if (l.pending !== null) l.pending.push(s);
     else if (l.state === 'online') {
       l.c.out += s;
       server.queueWrite(l.c);
     }
+    if (overLimit(server, l)) closeOverLimit(server, l);
   }
+}
+
+/**
+ * client-output-buffer-limit, replica class: stream bytes not yet taken by
+ * the replica's socket over the hard limit, or over the soft one for longer
+ * than its seconds.
+ */
+function overLimit(server: Server, l: ReplicaLink): boolean {
+  let lim = server.ext.replicaObufLimit as { v: string; hard: number; soft: number; secs: number } | undefined;
+  const v = server.config.str('client-output-buffer-limit');
+  if (lim === undefined || lim.v !== v) {
+    const x = bufferLimits(v).slave;
+    server.ext.replicaObufLimit = lim = { v, hard: Number(x.hard), soft: Number(x.soft), secs: x.seconds };
+  }
+  if (lim.hard === 0 && lim.soft === 0) return false;
+  const c = l.c;
+  let used = c.out.length + (c.socket !== null ? c.socket.writableLength : 0);
+  if (l.pending !== null) for (const p of l.pending) used += p.length;
+  if (lim.hard > 0 && used >= lim.hard) return true;
+  if (lim.soft > 0 && used >= lim.soft) {
+    const now = Date.now();
+    if (l.softSince === 0) l.softSince = now;
+    else if (now - l.softSince > lim.secs * 1000) return true;
+  } else l.softSince = 0;
+  return false;
+}
+
+function closeOverLimit(server: Server, l: ReplicaLink): void {
+  const c = l.c;
+  if (c.flags & CLIENT.CLOSE_ASAP) return;
+  c.flags |= CLIENT.CLOSE_ASAP;
+  c.out = '';
+  l.pending = null;
+  l.closing = true;
+  server.stats.clientOutputBufferLimitDisconnections++;
+  server.logger.warning(`Client id=${c.id} addr=${c.raddr} laddr=${c.laddr} name=${c.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+  setImmediate(() => {
+    c.socket?.destroy();
+    c.close();
+  });
 }
 
 /** server.hooks.propagate: a write of this server's own clients. */
@@ -153,6 +200,8 @@ export function psync(c: Client, argv: string[], old: boolean): void {
     ackTime: Date.now(),
     pending: null,
     streamOnAck: false,
+    softSince: 0,
+    closing: false,
     waitingSince: Date.now(),
   };
   if (!old) {

@@ -293,3 +293,23 @@ test('repl-backlog-ttl: a primary without replicas frees its backlog and takes a
     await stopAll(p0, r0);
   }
 });
+
+test('client-output-buffer-limit replica class: a replica that stops reading is dropped at the hard limit', async () => {
+  const p0 = await startRedoubt([...DBG, '--repl-diskless-sync-delay', '0', '--client-output-buffer-limit', 'replica', '1mb', '0', '0']);
+  try {
+    const p = await RawClient.connect(p0.port);
+    const fake = await RawClient.connect(p0.port);
+    fake.writeRaw('PSYNC ? -1\r\n');
+    await waitFor('the replica to be online', async () => (await info(p)).slave0?.includes('state=online') ?? false);
+    fake.sock.pause();
+    const big = 'x'.repeat(100_000);
+    for (let i = 0; i < 200 && (await info(p)).connected_slaves !== '0'; i++) await p.call('SET', 'k' + (i % 10), big);
+    assert.equal((await info(p)).connected_slaves, '0');
+    assert.match(p0.output(), /scheduled to be closed ASAP for overcoming of output buffer limits/);
+    assert.equal(plain(await p.call('PING')), 'PONG');
+    p.close();
+    fake.close();
+  } finally {
+    await p0.stop();
+  }
+});
