@@ -30,6 +30,7 @@ import * as dumpCmds from './dump.js';
 import * as memory from './memory.js';
 import * as slowlog from './slowlog.js';
 import * as latencyStats from './latency-stats.js';
+import * as replication from './replication.js';
 
 export interface FamilyModule {
   commands: Family;
@@ -64,4 +65,5 @@ export const FAMILIES: FamilyModule[] = [
   memory,
   slowlog,
   latencyStats,
+  replication,
 ];

@@ -1,4 +1,4 @@
-// LOLWUT (Redis 7.0 lolwut.c, lolwut5.c, lolwut6.c) and WAIT.
+// LOLWUT (Redis 7.0 lolwut.c, lolwut5.c, lolwut6.c); WAIT is in replication.ts.
 //
 // LOLWUT VERSION 5 draws Georg Nees's "Schotter" in braille characters,
 // VERSION 6 a skyline in terminal colours; both are random (Redis seeds rand()
@@ -243,16 +243,4 @@ function lolwut(c: Client, argv: string[]): void {
   else c.verbatim('Redis ver. ' + VERSION + '\n');
 }
 
-/**
- * WAIT numreplicas timeout: Redoubt has no replicas yet, so no write is ever
- * acknowledged; it answers 0 at once rather than blocking for the timeout.
- */
-function wait(c: Client, argv: string[]): void {
-  if (parseLong(argv[1]) === null) return c.error(ERR.notInt);
-  const t = parseI64(argv[2]);
-  if (t === null) return c.error('ERR timeout is not an integer or out of range');
-  if (t < 0n) return c.error('ERR timeout is negative');
-  c.int(0);
-}
-
-export const commands: Family = { lolwut, wait };
+export const commands: Family = { lolwut };

@@ -342,6 +342,9 @@ function sectionFields(server: Server, s: Section): InfoFields | string[] {
       };
     }
     case 'replication': {
+      // the replication module prints its fields in Redis's order (role-dependent)
+      const custom = server.ext.replicationInfo as ((s: Server) => InfoFields) | undefined;
+      if (custom) return custom(server);
       const r = replIds(server);
       return {
         role: 'master',

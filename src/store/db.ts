@@ -95,6 +95,12 @@ export class Keyspace {
   pendingKeys: string[] = [];
   /** Replicas never expire keys themselves; they wait for the primary's DEL. */
   isReplica = false;
+  /**
+   * Set while a replica applies its primary's stream: the primary's commands
+   * see logically expired keys as present (Redis's expireIfNeeded answers 0
+   * for the master client), so its DEL does delete them.
+   */
+  applyingMaster = false;
   /** Set while a command that must not update access times runs (CLIENT NO-TOUCH, OBJECT). */
   noTouch = false;
   /**
@@ -211,7 +217,7 @@ export class Db {
   expireIfNeeded(key: string, now?: number): boolean {
     const when = this.expires.get(key);
     if (when === undefined || when > (now ?? Date.now())) return false;
-    if (this.ks.isReplica) return true;
+    if (this.ks.isReplica) return !this.ks.applyingMaster;
     this.deleteExpired(key);
     return true;
   }
