@@ -8,11 +8,12 @@
 // with REPLCONF ACK every second, repl-timeout and reconnection by PSYNC
 // with the cached replid/offset (+CONTINUE).
 //
-// TLS seam: `openSocket` is the one place the link's socket is made; with
-// tls-replication yes it must make a tls.connect() socket (built in the TLS
-// branch). Until then the link refuses to start and logs why.
+// `openSocket` is the one place the link's socket is made: with
+// tls-replication yes it is a TLS connection (tls/client.ts).
 
 import net from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { tlsConnect } from '../tls/client.js';
 import type { Server } from '../server/server.js';
 import { CLIENT, type Client } from '../server/client.js';
 import { User } from '../security/users.js';
@@ -104,8 +105,12 @@ export class MasterLink {
 
   private openSocket(): net.Socket | null {
     if (this.server.config.bool('tls-replication')) {
-      this.server.logger.warning('tls-replication is set but this build has no TLS client for replication yet; not connecting to MASTER');
-      return null;
+      const s = tlsConnect(this.server, this.host, this.port);
+      if (typeof s === 'string') {
+        this.server.logger.warning(`${s}; not connecting to MASTER`);
+        return null;
+      }
+      return s;
     }
     return net.connect({ host: this.host, port: this.port });
   }
@@ -123,7 +128,8 @@ export class MasterLink {
     this.buf = Buffer.alloc(0);
     this.lastIo = Date.now();
     s.setNoDelay(true);
-    s.on('connect', () => {
+    // over TLS the handshake with the primary comes first
+    s.on(s instanceof TLSSocket ? 'secureConnect' : 'connect', () => {
       server.logger.notice('MASTER <-> REPLICA sync started');
       this.phase = 'handshake';
       this.step = 'pong';
