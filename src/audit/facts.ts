@@ -57,6 +57,8 @@ export interface LiveFacts {
   tlsProbe: TlsProbe | null;
   /** The server runs on this machine (loopback target): host checks may look at files and /proc. */
   local: boolean;
+  /** --try-passwords: users that accepted a dictionary password (never the password itself); null when not tried. */
+  guessed: string[] | null;
   /** Effective uid of the server process when local and readable. */
   uid: number | null;
 }

@@ -6,6 +6,7 @@
 // Audited as a user without ACL LIST, refused MULTI probes leave NOPERM
 // entries in ACL LOG (read before the probes, so not reported by this run).
 
+import { candidates } from './passwords.js';
 import { statSync } from 'node:fs';
 import type tls from 'node:tls';
 import { Resp, ReplyError, type Reply } from './resp.js';
@@ -23,6 +24,8 @@ export interface Target {
   password?: string;
   material?: TlsMaterial;
   timeoutMs?: number;
+  /** Try AUTH with the dictionary of common passwords (leaves failed attempts in ACL LOG). */
+  tryPasswords?: boolean;
 }
 
 /** Parses redis://user:pass@host:port and rediss://. */
@@ -89,6 +92,33 @@ async function connect(t: Target): Promise<Resp> {
   } catch (e) {
     throw new LiveProbeError(`cannot connect to ${t.host}:${t.port}: ${(e as Error).message}`);
   }
+}
+
+/**
+ * --try-passwords: AUTH with the dictionary against every enabled user that
+ * has passwords (from ACL LIST; the default user alone when it cannot be
+ * read), on a connection of its own. Only the names of users that accept one
+ * are kept, never the password.
+ */
+async function tryPasswords(t: Target, aclList: string[] | null): Promise<string[]> {
+  const users = aclList
+    ? aclList.map((l) => l.split(' ')).filter((w) => w.includes('on') && !w.includes('nopass') && w.some((x) => x.startsWith('#'))).map((w) => w[1])
+    : ['default'];
+  const found: string[] = [];
+  const c = await connect(t);
+  try {
+    for (const u of users) {
+      for (const pw of candidates(u)) {
+        if (!(await safe(c, 'AUTH', u, pw) instanceof ReplyError)) {
+          found.push(u);
+          break;
+        }
+      }
+    }
+  } finally {
+    c.close();
+  }
+  return found;
 }
 
 /** The probe's verdict on one command for the audit connection. */
@@ -191,7 +221,8 @@ export async function probeLive(t: Target): Promise<LiveFacts> {
       }
     }
     const tlsProbe = t.tls ? await probeTls(t.host, t.port, t.material ?? {}, t.timeoutMs ?? 3000) : null;
-    return { host: t.host, port: t.port, tls: t.tls, flavour, version, info, unauthPing, config, aclList, aclLog, probes, configSetDir, modules, tlsProbe, local, uid };
+    const guessed = t.tryPasswords ? await tryPasswords(t, aclList) : null;
+    return { host: t.host, port: t.port, tls: t.tls, flavour, version, info, unauthPing, config, aclList, aclLog, probes, configSetDir, modules, tlsProbe, local, uid, guessed };
   } finally {
     c.close();
   }

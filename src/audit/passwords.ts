@@ -15,7 +15,7 @@ const COMMON = [
 export const sha256 = (s: string): string => createHash('sha256').update(s, 'latin1').digest('hex');
 
 /** Candidates for one account: the common list plus the usual patterns built from its name. */
-function candidates(user: string): string[] {
+export function candidates(user: string): string[] {
   return [...COMMON, user, `${user}_password`, `${user}password`, `${user}_pass`, `${user}123`, `${user}_secret`];
 }
 

@@ -178,11 +178,12 @@ export const RULES: Rule[] = [
     title: 'Passwords are at least 32 random characters',
     attack: 'Short or dictionary passwords fall to online guessing (Redis answers ~100k AUTH/s) or to leaked wordlists.',
     staticCheck: 'Length and entropy of `requirepass` and of every `>password` in user lines and the aclfile.',
-    liveCheck: '`CONFIG GET requirepass` (length, entropy); `ACL LIST` SHA-256 hashes compared with a dictionary of common and default passwords. Never tries AUTH.',
+    liveCheck: '`CONFIG GET requirepass` (length, entropy); `ACL LIST` SHA-256 hashes compared with a dictionary of common and default passwords. Tries AUTH with that dictionary only with --try-passwords.',
     fix: 'ACL SETUSER <user> resetpass >$(openssl rand -hex 32)   (or `redoubt init`)',
     check(f) {
       const users = usersOf(f);
-      if (!users) return skip('no users could be read');
+      const guessed = (f.live?.guessed ?? []).map((u) => `${u}: accepts a password from the dictionary (found with --try-passwords)`);
+      if (!users) return guessed.length ? fail(guessed.join('; ')) : skip('no users could be read');
       const weak: string[] = [];
       let loc: Location | undefined;
       let measured = 0;
@@ -202,6 +203,8 @@ export const RULES: Rule[] = [
           if (hit !== null) weak.push(`${u.name}: a password from the dictionary of common passwords`);
         }
       }
+      weak.push(...guessed);
+      if (f.live?.guessed) measured++;
       const rp = f.live?.config?.get('requirepass');
       if (rp) {
         measured++;

@@ -20,6 +20,8 @@ export interface AuditOptions {
   admins?: string[];
   allowModules?: string[];
   timeoutMs?: number;
+  /** Try AUTH with the dictionary of common passwords (off by default: it leaves traces in ACL LOG). */
+  tryPasswords?: boolean;
 }
 
 export class AuditError extends Error {}
@@ -59,6 +61,7 @@ export async function runAudit(o: AuditOptions): Promise<Report> {
       t.material = { ca: read(o.cacert), cert: read(o.cert), key: read(o.key) };
       if (o.cacert || o.cert) t.tls = t.tls || !!o.cacert;
       t.timeoutMs = o.timeoutMs;
+      t.tryPasswords = o.tryPasswords;
       live = await probeLive(t);
     } catch (e) {
       if (e instanceof LiveProbeError || (e as NodeJS.ErrnoException).code) throw new AuditError((e as Error).message);
@@ -85,7 +88,9 @@ const USAGE = `Usage: redoubt audit [--config redis.conf] [--url redis[s]://user
                      [--cacert ca.crt] [--cert client.crt] [--key client.key]
                      [--format text|json|sarif] [--fail-on critical|high|medium|low]
                      [--admin name[,name...]] [--allow-module name[,...]] [--timeout ms] [--color|--no-color] [--help-base URL]
-                     [--list-rules]
+                     [--try-passwords] [--list-rules]
+--try-passwords tries AUTH with a dictionary of common passwords for every user (failed attempts show in
+ACL LOG and may trip Redoubt's brute-force lock-out of a non-loopback auditor); without it no AUTH is tried.
 Exit status: 0 no finding at or above --fail-on, 1 findings at or above it, 2 the audit could not run.
 `;
 
@@ -117,6 +122,7 @@ export async function auditMain(args: string[], out: Sink = process.stdout, err:
         case '--admin': o.admins = [...(o.admins ?? []), ...val().split(',')]; break;
         case '--allow-module': o.allowModules = [...(o.allowModules ?? []), ...val().split(',')]; break;
         case '--timeout': o.timeoutMs = Number(val()); break;
+        case '--try-passwords': o.tryPasswords = true; break;
         case '--format': format = val(); if (!['text', 'json', 'sarif'].includes(format)) throw new AuditError(`unknown format '${format}'`); break;
         case '--fail-on': { const s = val() as Severity; if (!SEVERITIES.includes(s)) throw new AuditError(`unknown severity '${s}'`); failOn = s; break; }
         case '--color': case '--colour': colour = true; break;

@@ -219,3 +219,19 @@ test('TLS probes on redis-server 7.0: strong settings pass, TLS 1.0/1.1, weak ci
   // a TLS port spoken to in plaintext: the audit cannot run
   assert.equal(cliAudit(['--url', `redis://127.0.0.1:${p1}`, '--timeout', '1500']).code, 2);
 });
+
+test('--try-passwords: an auditor that cannot read ACL LIST or CONFIG still finds a dictionary password by AUTH, on both servers; without the flag nothing is tried', async () => {
+  const args = ['--requirepass', 'foobared', '--user', 'mon', 'on', '>mon-long-random-password-0123456789abcdef', '+ping', '+info'];
+  const [ours, ref] = await Promise.all([startRedoubt(args), startRedis(args)]);
+  stops.push(ours.stop, ref.stop);
+  for (const srv of [ours, ref]) {
+    const url = `redis://mon:mon-long-random-password-0123456789abcdef@127.0.0.1:${srv.port}`;
+    const quiet = await runAudit({ url });
+    assert.notEqual(quiet.results.find((x) => x.rule.id === 'RDT-012')!.outcome.status, 'fail', 'nothing to measure without ACL LIST, CONFIG or AUTH tries');
+    const tried = await runAudit({ url, tryPasswords: true });
+    const r = tried.results.find((x) => x.rule.id === 'RDT-012')!.outcome;
+    assert.equal(r.status, 'fail');
+    assert.match(r.evidence, /default: accepts a password from the dictionary/);
+    assert.ok(!JSON.stringify(tried).includes('foobared'), 'the guessed password is never reported');
+  }
+});

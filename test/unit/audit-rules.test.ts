@@ -101,7 +101,7 @@ for (const [id, [ok, bad, mode]] of Object.entries(STATIC)) {
 function liveFacts(over: Partial<LiveFacts>): Facts {
   const live: LiveFacts = {
     host: '127.0.0.1', port: 6379, tls: false, flavour: 'redis', version: '7.4.6', info: { role: 'master' }, unauthPing: 'NOAUTH Authentication required.',
-    config: new Map(), aclList: [], aclLog: [], probes: new Map(), configSetDir: null, modules: [], tlsProbe: null, local: false, uid: null, ...over,
+    config: new Map(), aclList: [], aclLog: [], probes: new Map(), configSetDir: null, modules: [], tlsProbe: null, local: false, uid: null, guessed: null, ...over,
   };
   return { config: null, live, adminNames: null, now: Date.now() };
 }
