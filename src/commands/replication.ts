@@ -24,13 +24,14 @@ import {
   type ReplState,
 } from '../replication/primary.js';
 import { MasterLink } from '../replication/replica.js';
+import { failoverCommand, failoverHooks, failoverOf, updateFailover, type FailoverHooks } from '../replication/failover.js';
 
 function linkOf(st: ReplState): MasterLink | null {
   return st.link as MasterLink | null;
 }
 
 /** Becomes a replica of host:port (REPLICAOF, the replicaof directive). */
-export function becomeReplica(server: Server, host: string, port: number): void {
+export function becomeReplica(server: Server, host: string, port: number, failover = false): void {
   const st = repl(server);
   linkOf(st)?.stop();
   // sub-replicas resync against the dataset we are about to get
@@ -41,6 +42,7 @@ export function becomeReplica(server: Server, host: string, port: number): void 
   // CONFIG GET / CONFIG REWRITE show the current primary, as Redis's do
   server.config.setRaw('replicaof', `${host} ${port}`);
   const link = new MasterLink(server, host, port);
+  link.failover = failover;
   st.link = link;
   link.start(0);
 }
@@ -136,6 +138,13 @@ function syncCmd(c: Client, argv: string[]): void {
 function syncCommon(c: Client, argv: string[], old: boolean): void {
   if (c.flags & CLIENT.REPLICA) return;
   const st = repl(c.server);
+  // PSYNC <replid> <offset> FAILOVER from our primary: it hands over, we become the primary
+  if (!old && argv.length > 3 && argv[3].toLowerCase() === 'failover') {
+    if (argv[1] !== st.ids.id) return c.error('ERR PSYNC FAILOVER replid must match my replid.');
+    promote(c.server);
+    c.server.logger.notice(`Failover request received for replid ${argv[1]}, accepting connection from id=${c.id} addr=${c.raddr}`);
+  }
+  if (failoverOf(c.server).state !== 'no-failover') return c.error("NOMASTERLINK Can't SYNC while failing over");
   if (st.role === 'slave' && linkOf(st)?.phase !== 'connected') return c.error("NOMASTERLINK Can't SYNC while not connected with my master");
   if (c.out.length !== 0) return c.error('ERR SYNC and PSYNC are invalid with pending output');
   psync(c, argv, old);
@@ -248,7 +257,7 @@ function info(server: Server): Record<string, string | number> {
     const ip = (l.c.ext.replIp as string | undefined) ?? l.ip;
     f['slave' + i] = `ip=${ip},port=${l.port},state=${l.state},offset=${l.ackOff},lag=${Math.floor((now - l.ackTime) / 1000)}`;
   });
-  f.master_failover_state = 'no-failover';
+  f.master_failover_state = failoverOf(server).state;
   f.master_replid = st.ids.id;
   f.master_replid2 = st.ids.id2;
   f.master_repl_offset = st.offset;
@@ -281,6 +290,7 @@ export function install(server: Server): void {
     st.waiters.delete(c);
   });
   server.hooks.cron.push((now) => {
+    updateFailover(server, FAILOVER_HOOKS, now);
     primaryCron(server, now);
     linkOf(st)?.cron(now);
   });
@@ -312,7 +322,14 @@ export function install(server: Server): void {
   });
 }
 
+const FAILOVER_HOOKS: FailoverHooks = {
+  demote: (server, host, port) => becomeReplica(server, host, port, true),
+  promote,
+};
+failoverHooks.current = FAILOVER_HOOKS;
+
 export const commands: Family = {
+  failover: (c, argv) => failoverCommand(c, argv, FAILOVER_HOOKS),
   replicaof,
   slaveof: replicaof,
   replconf,

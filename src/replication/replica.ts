@@ -22,6 +22,7 @@ import { ProtocolError } from '../protocol/parser.js';
 import { decodeRdbSteps, type LoadResult } from '../persistence/rdb/decode.js';
 import { applyLoaded, rdbLoadOptions } from '../persistence/rdb-file.js';
 import { Backlog } from './backlog.js';
+import { abortFailover, clearFailover, failoverHooks } from './failover.js';
 import { repl, respCommand, feedRaw, type ReplState } from './primary.js';
 
 export type LinkPhase = 'connect' | 'connecting' | 'handshake' | 'sync' | 'connected';
@@ -53,6 +54,8 @@ export class MasterLink {
   private closed = false;
   lastIo = Date.now();
   downSince = Date.now();
+  /** FAILOVER: this link is the old primary handing over (PSYNC ... FAILOVER). */
+  failover = false;
   /** The master client applying the stream (online phase). */
   mc: Client | null = null;
   /**
@@ -297,7 +300,9 @@ export class MasterLink {
         const st = this.st;
         const cached = st.backlog !== null || st.offset > 0;
         if (cached) log.notice(`Trying a partial resynchronization (request ${st.ids.id}:${st.offset + 1}).`);
-        this.send(['PSYNC', cached ? st.ids.id : '?', cached ? String(st.offset + 1) : '-1']);
+        const psync = ['PSYNC', cached ? st.ids.id : '?', cached ? String(st.offset + 1) : '-1'];
+        if (this.failover) psync.push('FAILOVER');
+        this.send(psync);
         this.phase = 'sync';
         return true;
       }
@@ -325,6 +330,18 @@ export class MasterLink {
   private onPsyncReply(l: string): boolean {
     const log = this.server.logger;
     const st = this.st;
+    if (this.failover) {
+      this.failover = false;
+      if (l.startsWith('+FULLRESYNC') || l.startsWith('+CONTINUE')) clearFailover(this.server);
+      else {
+        // the target refused: we are the primary again
+        const server = this.server;
+        setImmediate(() => {
+          if (failoverHooks.current) abortFailover(server, failoverHooks.current, 'Failover target rejected psync request');
+        });
+        return false;
+      }
+    }
     if (l.startsWith('+FULLRESYNC')) {
       const m = /^\+FULLRESYNC ([0-9a-f]{40}) (\d+)$/i.exec(l);
       if (m === null) {
