@@ -3,6 +3,7 @@
 // INFO replication, min-replicas-to-write, replica-read-only,
 // replica-serve-stale-data). The protocol lives in src/replication/.
 
+import { TLSSocket } from 'node:tls';
 import type { Client } from '../server/client.js';
 import { CLIENT } from '../server/client.js';
 import type { Server } from '../server/server.js';
@@ -145,6 +146,11 @@ function syncCommon(c: Client, argv: string[], old: boolean): void {
     c.server.logger.notice(`Failover request received for replid ${argv[1]}, accepting connection from id=${c.id} addr=${c.raddr}`);
   }
   if (failoverOf(c.server).state !== 'no-failover') return c.error("NOMASTERLINK Can't SYNC while failing over");
+  // with tls-replication yes, replication traffic is encrypted: no replica on the plaintext port
+  if (c.server.config.bool('tls-replication') && c.socket !== null && !(c.socket instanceof TLSSocket)) {
+    c.server.logger.warning(`Refusing a replica on the plaintext port (tls-replication yes): id=${c.id} addr=${c.raddr}`);
+    return c.error('ERR replication is over TLS on this server (tls-replication yes): connect to the TLS port');
+  }
   if (st.role === 'slave' && linkOf(st)?.phase !== 'connected') return c.error("NOMASTERLINK Can't SYNC while not connected with my master");
   if (c.out.length !== 0) return c.error('ERR SYNC and PSYNC are invalid with pending output');
   psync(c, argv, old);

@@ -68,3 +68,19 @@ test('TLS replication: a replica with a certificate from another CA never syncs;
     await Promise.all([primary.stop(), replica.stop()]);
   }
 });
+
+test('TLS replication: a primary with tls-replication yes refuses a replica on its plaintext port', async () => {
+  const pt = await freePort();
+  const primary = await startRedoubt([...PRIMARY, ...tlsArgs(pt)]);
+  const replica = await startRedis(REPLICA);
+  const r = await RawClient.connect(replica.port);
+  try {
+    assert.equal(plain(await r.call('REPLICAOF', '127.0.0.1', String(primary.port))), 'OK');
+    await new Promise((res) => setTimeout(res, 1500));
+    assert.equal((await info(r)).master_link_status, 'down');
+    assert.match(primary.output(), /Refusing a replica on the plaintext port/);
+  } finally {
+    r.close();
+    await Promise.all([primary.stop(), replica.stop()]);
+  }
+});
