@@ -300,6 +300,9 @@ export function install(server: Server): void {
     primaryCron(server, now);
     linkOf(st)?.cron(now);
   });
+  // read on every write: kept in step with CONFIG SET rather than looked up each time
+  let minReplicas = cfg.num('min-replicas-to-write');
+  cfg.onChange('min-replicas-to-write', () => (minReplicas = cfg.num('min-replicas-to-write')));
   server.hooks.precheck.push((c, cmd) => {
     if (c.flags & CLIENT.MASTER) return null;
     if (st.role === 'slave') {
@@ -307,9 +310,8 @@ export function install(server: Server): void {
       if (!(cmd.flags & CMD.STALE) && !cfg.bool('replica-serve-stale-data') && linkOf(st)?.phase !== 'connected') return MASTERDOWN_ERR;
       return null;
     }
-    if (cmd.flags & CMD.WRITE) {
-      const min = cfg.num('min-replicas-to-write');
-      if (min > 0 && cfg.num('min-replicas-max-lag') > 0 && goodReplicas(server, st) < min) return NOREPLICAS_ERR;
+    if (cmd.flags & CMD.WRITE && minReplicas > 0) {
+      if (cfg.num('min-replicas-max-lag') > 0 && goodReplicas(server, st) < minReplicas) return NOREPLICAS_ERR;
     }
     return null;
   });

@@ -163,11 +163,22 @@ export class Config {
    * (use big()).
    */
   num(name: string): number {
+    // hot paths read numbers per command: parsed once per value
+    const hit = this.numCache.get(name);
+    if (hit !== undefined) return hit;
     const d = this.mustDef(name);
     const v = this.str(name);
-    if (d.octal) return parseInt(v, 8);
-    if (v.endsWith('%')) return -Number(v.slice(0, -1));
-    return Number(v);
+    const n = d.octal ? parseInt(v, 8) : v.endsWith('%') ? -Number(v.slice(0, -1)) : Number(v);
+    if (!d.get) this.numCache.set(name, n);
+    return n;
+  }
+
+  private readonly numCache = new Map<string, number>();
+
+  /** Every stored value change goes through here (the number cache must not go stale). */
+  private put(name: string, value: string): void {
+    this.values.set(name, value);
+    this.numCache.clear();
   }
   big(name: string): bigint {
     const v = this.str(name);
@@ -275,12 +286,12 @@ export class Config {
     }
     const old = plan.map((p) => this.str(p.d.name));
     const changed = plan.map((p, i) => old[i] !== parsed[i] || p.d.type === 'special');
-    plan.forEach((p, i) => this.values.set(p.d.name, parsed[i]));
+    plan.forEach((p, i) => this.put(p.d.name, parsed[i]));
 
     // side effects, each distinct function once, in order
     const done = new Set<unknown>();
     const restore = () => {
-      for (let i = plan.length - 1; i >= 0; i--) this.values.set(plan[i].d.name, old[i]);
+      for (let i = plan.length - 1; i >= 0; i--) this.put(plan[i].d.name, old[i]);
       const again = new Set<unknown>();
       for (let i = 0; i < plan.length; i++) {
         const d = plan[i].d;
@@ -353,7 +364,7 @@ export class Config {
     if (d.multi && args.length === 1 && args[0] !== '' && d.name !== 'replicaof') args = splitArgs(args[0]) ?? [];
     const r = this.validate(d, args, 'load');
     if (typeof r !== 'string') throw new ConfigError(r.error);
-    this.values.set(d.name, r);
+    this.put(d.name, r);
     if (source !== 'default') this.changed.add(d.name);
     if (d.apply) {
       const err = d.apply(r, this);
@@ -363,7 +374,7 @@ export class Config {
 
   /** Stores a canonical value without parsing (restoring state, tests). */
   setRaw(name: string, value: string): void {
-    this.values.set(this.mustDef(name).name, value);
+    this.put(this.mustDef(name).name, value);
   }
 
   /** Runs every parameter's apply once (after loading). Returns the first error. */
