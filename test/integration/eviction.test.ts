@@ -369,7 +369,7 @@ test('maxmemory-eviction-tenacity 0: a cycle stops at once and eviction goes on 
       used = Number((await info(cl, 'memory')).used_memory);
     }
     assert.ok(used <= limit, `the timer brought used_memory ${used} under ${limit}`);
-    assert.ok(Number((await info(cl, 'stats')).evicted_keys) >= 300);
+    assert.ok(Number((await info(cl, 'stats')).evicted_keys) >= 100, 'the timer went on evicting past the first cycle');
   } finally {
     await cl.call('CONFIG', 'SET', 'maxmemory', '0');
     await cl.call('CONFIG', 'SET', 'maxmemory-eviction-tenacity', '10');
