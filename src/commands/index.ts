@@ -27,6 +27,7 @@ import * as sort from './sort.js';
 import * as geo from './geo.js';
 import * as lolwut from './lolwut.js';
 import * as dumpCmds from './dump.js';
+import * as moduleCmds from './module.js';
 import * as memory from './memory.js';
 import * as slowlog from './slowlog.js';
 import * as latencyStats from './latency-stats.js';
@@ -62,6 +63,7 @@ export const FAMILIES: FamilyModule[] = [
   geo,
   lolwut,
   dumpCmds,
+  moduleCmds,
   memory,
   slowlog,
   latencyStats,
