@@ -12,7 +12,7 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { Db } from '../store/db.js';
 import { NOTIFY, type Value } from '../store/types.js';
-import { HLL } from '../store/ds/hll.js';
+import { HLL_HDR_SIZE, HLL } from '../store/ds/hll.js';
 import { ERR } from './errors.js';
 
 const NOT_HLL = 'WRONGTYPE Key is not a valid HyperLogLog string value.';
@@ -207,8 +207,107 @@ function pfmerge(c: Client, argv: string[]): void {
   c.ok();
 }
 
+/** Sparse opcodes as text: z:len (ZERO), Z:len (XZERO), v:value,len (VAL). */
+function decodeSparse(s: string): string {
+  const out: string[] = [];
+  for (let p = HLL_HDR_SIZE; p < s.length; ) {
+    const b = s.charCodeAt(p);
+    if ((b & 0xc0) === 0) {
+      out.push(`z:${(b & 0x3f) + 1}`);
+      p++;
+    } else if ((b & 0xc0) === 0x40) {
+      out.push(`Z:${(((b & 0x3f) << 8) | s.charCodeAt(p + 1)) + 1}`);
+      p += 2;
+    } else {
+      out.push(`v:${((b >>> 2) & 0x1f) + 1},${(b & 3) + 1}`);
+      p++;
+    }
+  }
+  return out.join(' ');
+}
+
+/** PFDEBUG GETREG|DECODE|ENCODING|TODENSE key (Redis's test-suite helper). */
+function pfdebug(c: Client, argv: string[]): void {
+  const db = c.db;
+  const sub = argv[1];
+  const key = argv[2];
+  const v = db.write(key);
+  if (v === undefined) return c.error('ERR The specified key does not exist');
+  const s = hllString(c, v);
+  if (s === null) return;
+  const lsub = sub.toLowerCase();
+  const known = lsub === 'getreg' || lsub === 'decode' || lsub === 'encoding' || lsub === 'todense';
+  if (known && argv.length !== 3) return c.error(`ERR Wrong number of arguments for the '${sub}' subcommand`);
+  const sparse = s.charCodeAt(4) === 1;
+  /** GETREG and TODENSE leave the key dense, as Redis's hllSparseToDense does. */
+  const densify = (): HLL | null => {
+    const slot = slotOf(db, key);
+    const h = forWrite(slot, s);
+    if (h === null) return null;
+    h.toDense();
+    const out = h.toRedisString();
+    db.replace(key, out, 'raw');
+    remember(slot, out, h);
+    c.server.keyspace.dirty++;
+    return h;
+  };
+  if (lsub === 'getreg') {
+    const h = sparse ? densify() : parsed(slotOf(db, key), s);
+    if (h === null) return c.error(CORRUPT);
+    const regs = h.registers();
+    c.array(regs.length);
+    for (let i = 0; i < regs.length; i++) c.int(regs[i]);
+  } else if (lsub === 'decode') {
+    if (!sparse) return c.error('ERR HLL encoding is not sparse');
+    c.bulk(decodeSparse(s));
+  } else if (lsub === 'encoding') {
+    c.simple(sparse ? 'sparse' : 'dense');
+  } else if (lsub === 'todense') {
+    if (!sparse) return c.int(0);
+    if (densify() === null) return c.error(CORRUPT);
+    c.int(1);
+  } else c.error(`ERR Unknown PFDEBUG subcommand '${sub}'`);
+}
+
+/**
+ * PFSELFTEST: checks the register encodings and the estimator on this
+ * build, as Redis's self test does: a sparse and a dense HLL fed the same
+ * elements hold the same registers, and the estimate stays within the
+ * expected error (5 standard errors, 1.04/sqrt(16384) each).
+ */
+function pfselftest(c: Client): void {
+  const sparse = new HLL();
+  const dense = new HLL();
+  dense.toDense();
+  const relerr = 1.04 / Math.sqrt(16384);
+  let checkpoint = 1;
+  for (let j = 1; j <= 100000; j++) {
+    const e = 'selftest:' + j + ':' + ((j * 2654435761) >>> 0);
+    sparse.add(e, 1 << 30);
+    dense.add(e);
+    if (j === checkpoint && j < 100000) {
+      const a = sparse.registers();
+      const b = dense.registers();
+      for (let i = 0; i < a.length; i++) {
+        if (a[i] !== b[i]) return c.error(`ERR TESTFAILED Register error at ${i}: sparse ${a[i]} dense ${b[i]}`);
+      }
+      checkpoint *= 10;
+    }
+    if (j % 1000 === 0) {
+      sparse.invalidateCache();
+      dense.invalidateCache();
+      const est = dense.count();
+      const maxerr = Math.ceil(relerr * 5 * j);
+      if (Math.abs(j - est) > maxerr) return c.error(`ERR TESTFAILED Too big error. card:${j} abserr:${Math.abs(j - est)}`);
+    }
+  }
+  c.ok();
+}
+
 export const commands: Family = {
   pfadd,
   pfcount,
   pfmerge,
+  pfdebug,
+  pfselftest,
 };
