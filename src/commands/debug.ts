@@ -5,22 +5,20 @@
 // the Node.js process). RELOAD, LOADAOF, DIGEST and DIGEST-VALUE come from
 // the persistence family (extraSubcommands); the rest are unknown.
 
+import { allowProtectedAction } from './config.js';
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { Command, Family } from './table.js';
 import { ERR } from './errors.js';
 import { lruClock, LRU_CLOCK_MAX } from '../store/db.js';
 import { changeReplId } from './server-cmds.js';
-import { isLocalClient } from './client.js';
 import v8 from 'node:v8';
 
 export const DEBUG_REFUSED =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
 
-/** allowProtectedAction */
 export function debugAllowed(c: Client): boolean {
-  const v = c.server.config.str('enable-debug-command');
-  return v === 'yes' || (v === 'local' && isLocalClient(c));
+  return allowProtectedAction(c.server.config.str('enable-debug-command'), c);
 }
 
 function syntaxError(c: Client, argv: string[]): void {
