@@ -48,7 +48,7 @@ export class TlsManager {
   readonly stats = { handshakeFailures: 0, deniedCert: 0, reloads: 0 };
   readonly watch: FileWatch;
   /** Set by the listeners: opens or closes TLS listening sockets when tls-port changes at runtime. */
-  onPortChange: ((port: number) => void) | null = null;
+  onPortChange: ((port: number) => string | null) | null = null;
 
   constructor(private readonly server: Server) {
     const cfg = server.config;
@@ -113,8 +113,7 @@ export class TlsManager {
     }
     this.use(ctx);
     this.watch.reset();
-    this.onPortChange?.(cfg.num('tls-port'));
-    return null;
+    return this.onPortChange?.(cfg.num('tls-port')) ?? null;
   }
 
   /** A TLS listener; `accept` is the plaintext accept path, given the socket once its handshake is done. */
