@@ -13,7 +13,7 @@
 
 import net from 'node:net';
 import { TLSSocket } from 'node:tls';
-import { tlsConnect } from '../tls/client.js';
+import { tlsConnect, sourceAddress } from '../tls/client.js';
 import type { Server } from '../server/server.js';
 import { CLIENT, type Client } from '../server/client.js';
 import { User } from '../security/users.js';
@@ -115,7 +115,7 @@ export class MasterLink {
       }
       return s;
     }
-    return net.connect({ host: this.host, port: this.port });
+    return net.connect({ host: this.host, port: this.port, localAddress: sourceAddress(this.server) });
   }
 
   private connect(): void {

@@ -4,6 +4,7 @@
 // configured CAs, and the protocol and cipher policy is the server's.
 
 import tls from 'node:tls';
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { Server } from '../server/server.js';
 
@@ -12,7 +13,8 @@ export function tlsConnect(server: Server, host: string, port: number): tls.TLSS
   const ctx = server.listeners.tls.ctx;
   if (ctx === null) return 'tls-replication is set but TLS is not configured (tls-cert-file, tls-key-file and tls-ca-cert-file are needed)';
   const cfg = server.config;
-  const o: tls.ConnectionOptions = { ...ctx.options, host, port };
+  // net.connect's localAddress reaches the socket tls.connect opens
+  const o: tls.ConnectionOptions & { localAddress?: string } = { ...ctx.options, host, port, localAddress: sourceAddress(server) };
   const ccert = cfg.str('tls-client-cert-file');
   if (ccert !== '') {
     try {
@@ -28,4 +30,10 @@ export function tlsConnect(server: Server, host: string, port: number): tls.TLSS
   o.checkServerIdentity = () => undefined;
   if (!/^[\d.:]+$/.test(host)) o.servername = host;
   return tls.connect(o);
+}
+
+/** bind-source-addr: the local address of the replication link (Redis binds it, best effort, before connecting). */
+export function sourceAddress(server: Server): string | undefined {
+  const a = server.config.str('bind-source-addr');
+  return isIP(a) !== 0 ? a : undefined;
 }

@@ -183,3 +183,21 @@ test('CONFIG SET tls-port opens, moves and refuses like port', async () => {
     await s.stop();
   }
 });
+
+test('bind-source-addr is the local address of a replica\'s link to its primary', async () => {
+  const primary = await startRedoubt();
+  const replica = await startRedoubt(['--replicaof', '127.0.0.1', String(primary.port), '--bind-source-addr', '127.0.0.5']);
+  const p = await RawClient.connect(primary.port);
+  try {
+    let seen = '';
+    for (let i = 0; i < 200 && !/slave0:ip=127\.0\.0\.5,/.test(seen); i++) {
+      seen = String(plain(await p.call('INFO', 'replication')));
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.match(seen, /slave0:ip=127\.0\.0\.5,/);
+    assert.match(String(plain(await p.call('CLIENT', 'LIST'))), /addr=127\.0\.0\.5:\d+ .*flags=S/);
+  } finally {
+    p.close();
+    await Promise.all([replica.stop(), primary.stop()]);
+  }
+});
