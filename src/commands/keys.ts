@@ -300,9 +300,6 @@ function swapdb(c: Client, argv: string[]): void {
   const n = ks.dbs.length;
   if (a < 0 || a >= n || b < 0 || b >= n) return c.error(ERR.dbIndex);
   if (a !== b) {
-    // The active expire cycle's live iterators belong to the maps being swapped.
-    ks.dbs[a].expireCursor = null;
-    ks.dbs[b].expireCursor = null;
     ks.swap(a, b);
   }
   ks.dirty++;

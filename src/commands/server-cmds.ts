@@ -10,6 +10,7 @@
 // section, fn) (persistence, replication), and feed LATENCY with
 // latencyAddSampleIfNeeded(server, event, ms).
 
+import type { KeyTable } from '../store/keytable.js';
 import { PARAMS } from '../config/params.js';
 import os from 'node:os';
 import { resolve as resolvePath } from 'node:path';
@@ -409,7 +410,7 @@ function sectionFields(server: Server, s: Section): InfoFields | string[] {
 }
 
 /** Redis keeps a running estimate from the expiry cycle; without one, sample a few TTLs. */
-function avgTtl(expires: Map<string, number>, kept: number, now: number): number {
+function avgTtl(expires: KeyTable<number>, kept: number, now: number): number {
   if (kept > 0) return Math.round(kept);
   if (expires.size === 0) return 0;
   let sum = 0;

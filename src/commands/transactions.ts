@@ -35,7 +35,7 @@ import { resetHooks } from './connection.js';
 /** client -> true when the key was already logically expired at WATCH time */
 type Watchers = Map<Client, boolean>;
 
-function expiredIn(expires: Map<string, number>, key: string, now: number): boolean {
+function expiredIn(expires: KeyTable<number>, key: string, now: number): boolean {
   const when = expires.get(key);
   return when !== undefined && when <= now;
 }
@@ -120,7 +120,7 @@ export class Watches {
    * touchAllWatchedKeysInDb(): `db` is being emptied (its keys are `emptied`)
    * and, for SWAPDB, receives `replaced` (with its expires).
    */
-  private touchAllInDb(db: Db, emptied: KeyTable<Value>, replaced: KeyTable<Value> | null, replacedExpires: Map<string, number> | null): void {
+  private touchAllInDb(db: Db, emptied: KeyTable<Value>, replaced: KeyTable<Value> | null, replacedExpires: KeyTable<number> | null): void {
     const m = this.index.get(db);
     if (m === undefined) return;
     const now = Date.now();

@@ -57,7 +57,7 @@ class KeySet {
 interface WalkedDb {
   id: number;
   table: KeyTable<Value>;
-  expires: Map<string, number>;
+  expires: KeyTable<number>;
   size: number;
   expiresCount: number;
   recorded: Map<string, Original>;

@@ -40,34 +40,53 @@ export function startCron(server: Server): Cron {
   return { stop: () => clearTimeout(timer) };
 }
 
-/** Samples keys with a TTL per database, repeating while many were stale, within a time budget (µs). */
+/**
+ * Redis's slow expire cycle (expire.c): per database, scan a few buckets of the
+ * expires table, delete what is due, and go on while more than the acceptable
+ * share of the sample was stale, within a time budget (µs) that
+ * active-expire-effort raises. The cursor persists, so every volatile key is
+ * met in turn however many there are, and no call does more than its budget.
+ */
 export function activeExpireCycle(server: Server, now: number, budgetUs: number): void {
   const ks = server.keyspace;
   if (ks.isReplica) return;
-  const deadline = performance.now() + budgetUs / 1000;
+  const effort = server.config.num('active-expire-effort') - 1;
+  const keysPerLoop = ACTIVE_EXPIRE_KEYS_PER_LOOP + (ACTIVE_EXPIRE_KEYS_PER_LOOP / 4) * effort;
+  const acceptableStale = ACTIVE_EXPIRE_ACCEPTABLE_STALE - effort;
+  const deadline = performance.now() + (budgetUs * (25 + 2 * effort)) / 25 / 1000;
+  const keys: string[] = [];
   for (const db of ks.dbs) {
-    if (db.expires.size === 0) continue;
-    for (;;) {
+    const exp = db.expires;
+    if (exp.size === 0) continue;
+    let ttlSum = 0;
+    let ttlSamples = 0;
+    for (let iteration = 0; ; iteration++) {
       let sampled = 0;
       let expired = 0;
-      if (db.expireCursor === null) db.expireCursor = db.expires.entries();
-      while (sampled < ACTIVE_EXPIRE_KEYS_PER_LOOP) {
-        const r = db.expireCursor.next();
-        if (r.done) {
-          db.expireCursor = null;
-          break;
-        }
+      keys.length = 0;
+      db.expireCursor = exp.scan(db.expireCursor, Math.min(keysPerLoop, exp.size), keys);
+      for (const key of keys) {
+        const when = exp.get(key);
+        if (when === undefined) continue;
         sampled++;
-        const [key, when] = r.value;
         if (when <= now) {
           db.deleteExpired(key);
           expired++;
+        } else {
+          ttlSum += when - now;
+          ttlSamples++;
         }
       }
-      if (db.expireCursor === null || sampled === 0) break;
-      if (expired * 100 < sampled * ACTIVE_EXPIRE_ACCEPTABLE_STALE) break;
-      if (performance.now() > deadline) return;
+      if (exp.size === 0 || sampled === 0) break;
+      if (expired * 100 <= sampled * acceptableStale) break;
+      if ((iteration & 15) === 15 && performance.now() > deadline) break;
     }
+    if (ttlSamples > 0) {
+      // Redis's running average: 2% the new estimate, 98% the old one
+      const avg = ttlSum / ttlSamples;
+      db.avgTtl = db.avgTtl === 0 ? avg : (db.avgTtl / 50) * 49 + avg / 50;
+    }
+    if (performance.now() > deadline) return;
   }
 }
 

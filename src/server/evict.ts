@@ -13,7 +13,7 @@ import type { Server } from './server.js';
 import type { Client } from './client.js';
 import { CLIENT } from './client.js';
 import { CMD, type Command } from '../commands/table.js';
-import { type Db, lfu, lfuDecr, lruClock, LRU_CLOCK_MAX, randomMapKey } from '../store/db.js';
+import { type Db, lfu, lfuDecr, lruClock, LRU_CLOCK_MAX } from '../store/db.js';
 import { NOTIFY } from '../store/types.js';
 import { latencyAddSampleIfNeeded } from '../commands/server-cmds.js';
 
@@ -144,7 +144,7 @@ export class Evictor {
     if (p.endsWith('random')) {
       for (let i = 0; i < dbs.length; i++) {
         const db = dbs[(this.nextDb = (this.nextDb + 1) % dbs.length)];
-        const key = allkeys ? db.dict.randomKey() : randomMapKey(db.expires);
+        const key = allkeys ? db.dict.randomKey() : db.expires.randomKey();
         if (key !== undefined) return { idle: 0, key, db: db.id };
       }
       return null;
@@ -173,7 +173,7 @@ export class Evictor {
     const p = this.policy;
     const pool = this.pool;
     for (let s = 0; s < n; s++) {
-      const key = allkeys ? db.dict.randomKey() : randomMapKey(db.expires);
+      const key = allkeys ? db.dict.randomKey() : db.expires.randomKey();
       if (key === undefined) return;
       let idle: number;
       if (p === 'volatile-ttl') {

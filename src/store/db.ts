@@ -163,8 +163,11 @@ export class Keyspace {
     const m = x.mem;
     x.mem = y.mem;
     y.mem = m;
-    x.expireCursor = null;
-    y.expireCursor = null;
+    x.expireCursor = 0;
+    y.expireCursor = 0;
+    const t = x.avgTtl;
+    x.avgTtl = y.avgTtl;
+    y.avgTtl = t;
     for (const o of this.observers) o.swapped?.(x, y);
   }
 
@@ -196,10 +199,15 @@ export class Keyspace {
 export class Db {
   /** Each slot's aux word holds the 24-bit LRU clock and the Enc bits above it. */
   dict = new KeyTable<Value>();
-  /** Absolute unix ms deadlines, kept apart from entries like Redis's expires dict. */
-  expires = new Map<string, number>();
-  /** Live iterator over `expires` for the active expiry cycle. */
-  expireCursor: Iterator<[string, number]> | null = null;
+  /**
+   * Absolute unix ms deadlines, kept apart from entries like Redis's expires dict: a
+   * KeyTable, not a Map, since a V8 Map stops at 2^24 entries and tens of millions of
+   * keys may carry a TTL.
+   */
+  expires = new KeyTable<number>();
+  /** Where the active expiry cycle's scan of `expires` stands (0: start over). */
+  expireCursor = 0;
+  /** Running estimate of the TTL left to volatile keys (INFO keyspace avg_ttl), kept by the expiry cycle. */
   avgTtl = 0;
   /** Estimated bytes of the keys and values (store/memory.ts); tables and expiry entries are added by memory(). */
   mem = 0;
@@ -418,8 +426,9 @@ export class Db {
     const n = this.dict.size;
     this.mem = 0;
     this.dict = new KeyTable();
-    this.expires = new Map();
-    this.expireCursor = null;
+    this.expires = new KeyTable();
+    this.expireCursor = 0;
+    this.avgTtl = 0;
     return n;
   }
 

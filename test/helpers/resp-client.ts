@@ -73,7 +73,7 @@ export class RawClient {
     this.sock.write(typeof data === 'string' ? Buffer.from(data, 'latin1') : data);
   }
 
-  read(timeoutMs = 5000): Promise<Reply> {
+  read(timeoutMs = 20000): Promise<Reply> {
     if (this.queue.length) return Promise.resolve(this.queue.shift()!);
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => {
