@@ -18,7 +18,7 @@ import { loadLimits } from '../persistence/rdb-file.js';
 /** Redis 7.0's RDB_VERSION: payloads from a newer Redis are refused. */
 const RDB_VERSION = 10;
 
-function serialize(c: Client, v: NonNullable<ReturnType<Client['db']['peek']>>): string {
+export function serialize(c: Client, v: NonNullable<ReturnType<Client['db']['peek']>>): string {
   const parts: Buffer[] = [];
   const w = new RdbWriter((b) => parts.push(b), false);
   w.byte(rdbTypeOf(v));
