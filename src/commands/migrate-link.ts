@@ -48,35 +48,53 @@ export function cacheName(host: string, port: string, username: string | null, p
   return base + '#' + h.digest('hex').slice(0, 32);
 }
 
-/** atoi(), as Redis reads the port: leading blanks, a sign, digits, then anything. */
-export function atoi(s: string): number {
+/**
+ * The port Redis connects to: atoi() of the argument, printed back with %d
+ * for getaddrinfo, which refuses a negative one and keeps the low 16 bits of
+ * a larger one. -1: refused before any connection attempt.
+ */
+export function portOf(s: string): number {
   const m = /^[ \t\n\v\f\r]*([+-]?\d+)/.exec(s);
   if (m === null) return 0;
-  const n = Number(m[1]);
-  return Number.isSafeInteger(n) ? n : 0;
+  let n = Number(m[1]);
+  if (!Number.isSafeInteger(n)) n = 0;
+  return n < 0 ? -1 : n & 0xffff;
 }
 
-export function openLink(name: string, host: string, port: number, timeoutMs: number, cb: (l: Link | null) => void): void {
+/**
+ * Errors Redis 7.0 meets in connect() itself (name resolution, no route):
+ * those answer "connecting". A refused or timed-out connect shows up in
+ * Redis only at the first write (its blocking connect does not look at the
+ * socket's error), so it is reported as a write failure.
+ */
+const SYNC_CONNECT_ERRORS = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NONAME', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EINVAL', 'EAFNOSUPPORT']);
+
+/** null link: failed; fail null then means "connecting", else the write failure to report. */
+export type Opened = (l: Link | null, fail: IoFail | null) => void;
+
+export function openLink(name: string, host: string, port: number, timeoutMs: number, cb: Opened): void {
+  if (port < 0) return void setImmediate(() => cb(null, null));
+  if (port === 0) return void setImmediate(() => cb(null, { write: true, timeout: false }));
   let done = false;
   let socket: net.Socket;
   try {
     socket = net.connect({ host, port });
   } catch {
-    setImmediate(() => cb(null));
+    setImmediate(() => cb(null, null));
     return;
   }
-  const timer = setTimeout(() => finish(false), timeoutMs);
+  const timer = setTimeout(() => finish({ write: true, timeout: true }), timeoutMs);
   const link: Link = { name, socket, lastDbid: null, lastUse: Date.now(), busy: true, dead: false, buf: '', wake: null };
-  function finish(ok: boolean): void {
+  function finish(fail: IoFail | null | 'connecting'): void {
     if (done) return;
     done = true;
     clearTimeout(timer);
-    if (!ok) {
+    if (fail !== null) {
       link.dead = true;
       socket.destroy();
-      return cb(null);
+      return cb(null, fail === 'connecting' ? null : fail);
     }
-    cb(link);
+    cb(link, null);
   }
   socket.setNoDelay(true);
   socket.on('data', (d: Buffer) => {
@@ -84,14 +102,17 @@ export function openLink(name: string, host: string, port: number, timeoutMs: nu
     if (link.wake) link.wake(false);
     else if (!link.busy) socket.destroy(); // unsolicited bytes: this connection is out of step
   });
-  const lost = () => {
+  const lost = (e?: unknown) => {
     link.dead = true;
-    if (!done) return finish(false);
+    if (!done) {
+      const code = (e as NodeJS.ErrnoException | undefined)?.code ?? '';
+      return finish(SYNC_CONNECT_ERRORS.has(code) ? 'connecting' : { write: true, timeout: false });
+    }
     if (link.wake) link.wake(true);
   };
   socket.on('error', lost);
-  socket.on('close', lost);
-  socket.once('connect', () => finish(true));
+  socket.on('close', () => lost());
+  socket.once('connect', () => finish(null));
 }
 
 /** The per-server cache of target connections. */
@@ -103,16 +124,15 @@ export class LinkCache {
   }
 
   /** A cached idle connection to the target, or a new one (null: could not connect in time). */
-  acquire(name: string, host: string, port: number, timeoutMs: number, cb: (l: Link | null) => void): void {
+  acquire(name: string, host: string, port: number, timeoutMs: number, cb: Opened): void {
     const cached = this.links.get(name);
     if (cached !== undefined && !cached.busy && !cached.dead) {
       cached.busy = true;
       cached.lastUse = Date.now();
       cached.socket.ref();
-      return cb(cached);
+      return cb(cached, null);
     }
-    if (port <= 0 || port > 65535) return void setImmediate(() => cb(null));
-    openLink(name, host, port, timeoutMs, (l) => {
+    openLink(name, host, port, timeoutMs, (l, fail) => {
       if (l !== null && !this.links.has(name)) {
         if (this.links.size >= CACHE_ITEMS) this.dropOne();
         if (this.links.size < CACHE_ITEMS) this.links.set(name, l);
@@ -120,7 +140,7 @@ export class LinkCache {
           if (this.links.get(name) === l) this.links.delete(name);
         });
       }
-      cb(l);
+      cb(l, fail);
     });
   }
 

@@ -16,9 +16,8 @@ process.stdin.on('end', () => {
   const answer = (connected: boolean, r: Exchange) => {
     process.stdout.write(JSON.stringify({ connected, lines: r.lines, fail: r.fail }), () => process.exit(0));
   };
-  if (head.port <= 0 || head.port > 65535) return answer(false, { lines: [], fail: null });
-  openLink('', head.host, head.port, head.timeout, (l) => {
-    if (l === null) return answer(false, { lines: [], fail: null });
+  openLink('', head.host, head.port, head.timeout, (l, fail) => {
+    if (l === null) return answer(false, { lines: [], fail });
     exchange(l, body.length ? [body] : [], head.expected, head.timeout, (r) => {
       l.socket.destroy();
       answer(true, r);

@@ -30,7 +30,7 @@ import { ERR } from './errors.js';
 import { parseI64 } from '../util/numbers.js';
 import { serialize } from './dump.js';
 import { blocking } from '../server/blocking.js';
-import { LinkCache, atoi, cacheName, exchange, type Exchange, type Link } from './migrate-link.js';
+import { LinkCache, portOf, cacheName, exchange, type Exchange, type IoFail, type Link } from './migrate-link.js';
 
 const KEY_FLAGS = ['RW', 'access', 'delete'];
 const NO_KEYS: KeyRef[] = [];
@@ -90,6 +90,8 @@ interface Request {
   select: boolean;
   sent: string[];
 }
+
+const EMPTY_REQUEST: Request = { parts: [], auth: false, select: false, sent: [] };
 
 /** What an attempt came to. */
 type Verdict = { retry: true } | { retry: false; reply: string | null; acked: string[]; closeLink: boolean; newDbid: string | null };
@@ -239,8 +241,12 @@ function runAsync(job: Job): void {
   const released = () => server.clients.has(c.id) && c.blocked !== job.parkedAs;
   const name = cacheName(job.host, job.port, job.username, job.password);
   const attempt = () => {
-    st.cache.acquire(name, job.host, atoi(job.port), job.timeout, (link: Link | null) => {
-      if (link === null) return done(IOERR_CONNECT);
+    st.cache.acquire(name, job.host, portOf(job.port), job.timeout, (link: Link | null, fail: IoFail | null) => {
+      if (link === null) {
+        if (fail === null) return done(IOERR_CONNECT);
+        const v = job.judge(EMPTY_REQUEST, { lines: [], fail });
+        return v.retry ? attempt() : done(v.reply);
+      }
       const req = job.request(link.lastDbid);
       const expected = (req.auth ? 1 : 0) + (req.select ? 1 : 0) + req.sent.length;
       exchange(link, req.parts, expected, job.timeout, (r) => {
@@ -270,7 +276,7 @@ const SYNC_HELPER = fileURLToPath(new URL('./migrate-sync.js', import.meta.url))
 
 /** One attempt through the helper process: null when it could not connect. */
 function exchangeSync(job: Job, req: Request, expected: number): Exchange | null {
-  const head = JSON.stringify({ host: job.host, port: atoi(job.port), timeout: job.timeout, expected });
+  const head = JSON.stringify({ host: job.host, port: portOf(job.port), timeout: job.timeout, expected });
   const input = Buffer.from(head + '\n' + req.parts.join(''), 'latin1');
   // the helper's own timeouts end it; this bound only guards against a stuck helper
   const bound = Math.min(job.timeout * (expected + 4) + 10_000, MAX_TIMER_MS);
@@ -278,7 +284,7 @@ function exchangeSync(job: Job, req: Request, expected: number): Exchange | null
   if (r.status !== 0 || r.stdout === null) return { lines: [], fail: { write: false, timeout: true } };
   try {
     const out = JSON.parse(r.stdout.toString('utf8')) as { connected: boolean } & Exchange;
-    return out.connected ? { lines: out.lines, fail: out.fail } : null;
+    return out.connected || out.fail !== null ? { lines: out.lines, fail: out.fail } : null;
   } catch {
     return { lines: [], fail: { write: false, timeout: true } };
   }
