@@ -188,9 +188,9 @@ class Job {
     return { retry: false, reply, acked, closeLink: r.fail !== null, newDbid: reply === null ? this.dbid : null };
   }
 
-  /** Deletes the acknowledged keys (those not changed meanwhile) and propagates one DEL. */
-  applyDeletes(acked: string[]): void {
-    if (this.abandoned || acked.length === 0) return;
+  /** Deletes the acknowledged keys (those not changed meanwhile): the DEL to propagate, or null. */
+  applyDeletes(acked: string[]): string[] | null {
+    if (this.abandoned || acked.length === 0) return null;
     const server = this.c.server;
     const del = ['DEL'];
     for (const k of acked) {
@@ -199,9 +199,9 @@ class Job {
       this.db.notify(NOTIFY.GENERIC, 'del', k);
       del.push(k);
     }
-    if (del.length === 1) return;
+    if (del.length === 1) return null;
     server.keyspace.dirty += del.length - 1;
-    server.propagate(this.db.id, del);
+    return del;
   }
 }
 
@@ -232,9 +232,11 @@ function runAsync(job: Job): void {
     },
   });
   job.parkedAs = c.blocked;
+  const cmd = c.cmd;
   const done = (reply: string | null) => {
     st.jobs.delete(job);
     answer = reply;
+    if (reply !== null && cmd !== null) cmd.failedCalls++;
     if (c.blocked === job.parkedAs && server.clients.has(c.id)) b.unblock(c, 'timeout');
   };
   // a client released meanwhile (CLIENT UNBLOCK) was told something else; one that left was not
@@ -261,7 +263,9 @@ function runAsync(job: Job): void {
           st.cache.release(link);
         }
         if (released()) job.abandoned = true;
-        job.applyDeletes(v.acked);
+        // outside any command call: propagated here, not by dispatch
+        const del = job.applyDeletes(v.acked);
+        if (del !== null) server.propagate(job.db.id, del);
         done(v.reply);
       });
     });
@@ -298,7 +302,9 @@ function runSync(job: Job): void {
     if (r === null) return job.c.error(IOERR_CONNECT);
     const v = job.judge(req, r);
     if (v.retry) continue;
-    job.applyDeletes(v.acked);
+    // inside EXEC, dispatch propagates the command as rewritten (Redis's DEL)
+    const del = job.applyDeletes(v.acked);
+    if (del !== null) job.c.argv = del;
     if (v.reply === null) job.c.ok();
     else job.c.error(v.reply);
     return;

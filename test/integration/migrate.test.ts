@@ -402,6 +402,38 @@ test('keys written while their transfer is in flight stay here; untouched ones a
   }
 });
 
+test('CLIENT UNBLOCK of a migrating client: it hears of a timeout and its keys stay; a client that leaves still gets its keys moved', async () => {
+  const f = await fakeTarget();
+  try {
+    await withClients([[rdA.port, false], [rdA.port, false]], async (a, other) => {
+      await a.call('FLUSHALL');
+      await a.call('SET', 'u', '1');
+      const id = await a.call('CLIENT', 'ID');
+      f.script.push('+OK', null); // SELECT, then the RESTORE is held
+      a.send(['MIGRATE', '127.0.0.1', f.port, 'u', 0, 5000]);
+      for (let i = 0; i < 100 && (f.conns.length === 0 || f.conns[f.conns.length - 1].length < 2); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await other.call('CLIENT', 'UNBLOCK', id as number), 1);
+      assert.deepEqual(plain(await a.read()), { error: 'IOERR error or timeout reading to target instance' });
+      f.release();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await a.call('GET', 'u'), '1');
+      // the client goes away while its transfer is in flight: the acknowledged key is moved all the same
+      const b = await client(rdA.port);
+      await b.call('SET', 'w', '2');
+      f.script.push(null);
+      b.send(['MIGRATE', '127.0.0.1', f.port, 'w', 0, 5000]);
+      await new Promise((r) => setTimeout(r, 50));
+      b.close();
+      await new Promise((r) => setTimeout(r, 20));
+      f.release();
+      for (let i = 0; i < 100 && (await other.call('EXISTS', 'w')) === 1; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await other.call('EXISTS', 'w'), 0);
+    });
+  } finally {
+    f.close();
+  }
+});
+
 // ---------------------------------------------------------------------------
 
 test('MULTI/EXEC: MIGRATE runs inside the transaction as on redis-server (same EXEC reply, key moved)', async () => {
@@ -446,12 +478,19 @@ test('propagation: the moved keys become one DEL in the AOF with del notificatio
       assert.deepEqual(plain(await sub.read()), ['message', '__keyevent@0__:del', 'm1']);
       assert.deepEqual(plain(await sub.read()), ['message', '__keyevent@0__:del', 'm2']);
       assert.equal(await a.call('EXISTS', 'm1', 'm2', 'c1'), 1);
+      // inside MULTI/EXEC the MIGRATE itself becomes the DEL
+      await a.call('SET', 'm3', '3');
+      await a.call('MULTI');
+      await a.call('MIGRATE', '127.0.0.1', f.port, 'm3', 0, 1000);
+      assert.deepEqual(plain(await a.call('EXEC')), ['OK']);
+      assert.deepEqual(plain(await sub.read()), ['message', '__keyevent@0__:del', 'm3']);
     });
     const dir = join(rdC.dir, 'appendonlydir');
     const incr = readdirSync(dir).find((n) => n.endsWith('.incr.aof'))!;
     const aof = readFileSync(join(dir, incr), 'latin1');
     assert.ok(aof.includes('*3\r\n$3\r\nDEL\r\n$2\r\nm1\r\n$2\r\nm2\r\n'), aof);
-    assert.equal(aof.split('DEL').length, 2);
+    assert.ok(aof.includes('*2\r\n$3\r\nDEL\r\n$2\r\nm3\r\n'), aof);
+    assert.equal(aof.split('DEL').length, 3);
     assert.ok(!aof.includes('MIGRATE'));
   } finally {
     f.close();
