@@ -121,9 +121,10 @@ class Job {
     readonly items: Item[],
   ) {}
 
+  private keySet: Set<string> | null = null;
   has(key: string): boolean {
-    for (const it of this.items) if (it.key === key) return true;
-    return false;
+    this.keySet ??= new Set(this.items.map((it) => it.key));
+    return this.keySet.has(key);
   }
 
   request(lastDbid: string | null): Request {
