@@ -263,11 +263,17 @@ function runAsync(job: Job): void {
           link.lastDbid = v.newDbid;
           st.cache.release(link);
         }
-        if (released()) job.abandoned = true;
-        // outside any command call: propagated here, not by dispatch
-        const del = job.applyDeletes(v.acked);
-        if (del !== null) server.propagate(job.db.id, del);
-        done(v.reply);
+        const finish = () => {
+          // CLIENT PAUSE (and FAILOVER) promise no writes: the deletions wait for the pause to end
+          const p = server.pause;
+          if (p !== null && Date.now() < p.until) return void setTimeout(finish, Math.min(50, p.until - Date.now()));
+          if (released()) job.abandoned = true;
+          // outside any command call: propagated here, not by dispatch
+          const del = job.applyDeletes(v.acked);
+          if (del !== null) server.propagate(job.db.id, del);
+          done(v.reply);
+        };
+        finish();
       });
     });
   };

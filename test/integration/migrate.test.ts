@@ -434,6 +434,28 @@ test('CLIENT UNBLOCK of a migrating client: it hears of a timeout and its keys s
   }
 });
 
+test('an acknowledgement that arrives during CLIENT PAUSE WRITE deletes nothing until the pause ends', async () => {
+  const f = await fakeTarget();
+  try {
+    await withClients([[rdA.port, false], [rdA.port, false]], async (a, other) => {
+      await a.call('SET', 'p', '1');
+      f.script.push('+OK', null);
+      a.send(['MIGRATE', '127.0.0.1', f.port, 'p', 0, 5000]);
+      for (let i = 0; i < 100 && (f.conns.length === 0 || f.conns[0].length < 2); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await other.call('CLIENT', 'PAUSE', 300, 'WRITE'), 'OK');
+      const t0 = Date.now();
+      f.release();
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await other.call('EXISTS', 'p'), 1);
+      assert.equal(await a.read(), 'OK');
+      assert.ok(Date.now() - t0 >= 250, `${Date.now() - t0} ms`);
+      assert.equal(await other.call('EXISTS', 'p'), 0);
+    });
+  } finally {
+    f.close();
+  }
+});
+
 // ---------------------------------------------------------------------------
 
 test('MULTI/EXEC: MIGRATE runs inside the transaction as on redis-server (same EXEC reply, key moved)', async () => {
