@@ -214,12 +214,20 @@ export function exchange(l: Link, parts: string[], expected: number, timeoutMs: 
     take();
   };
   if (l.dead) return settle({ write: true, timeout: false });
-  // slices of at most WRITE_CHUNK bytes, each one progress for the timer
+  // writes of at most WRITE_CHUNK bytes (small parts joined), each one progress for the timer
   const slices: string[] = [];
+  let cur = '';
   for (const p of parts) {
-    if (p.length <= WRITE_CHUNK) slices.push(p);
+    if (cur.length + p.length <= WRITE_CHUNK) {
+      cur += p;
+      continue;
+    }
+    if (cur.length) slices.push(cur);
+    cur = '';
+    if (p.length <= WRITE_CHUNK) cur = p;
     else for (let o = 0; o < p.length; o += WRITE_CHUNK) slices.push(p.slice(o, o + WRITE_CHUNK));
   }
+  if (cur.length) slices.push(cur);
   let left = slices.length;
   arm();
   const wrote = (err?: Error | null) => {

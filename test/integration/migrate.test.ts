@@ -205,6 +205,37 @@ test('MIGRATE to a Redoubt target and to a redis-server target give the same out
   }
 });
 
+test('MIGRATE from redis-server: a Redoubt target answers as a redis-server target does (AUTH, AUTH2, SELECT, RESTORE)', async () => {
+  for (const cs of CASES.slice(0, 14)) {
+    const toRedis = await runCase(cs, rsA, rsB);
+    const toUs = await runCase(cs, rsA, rdB);
+    assert.deepEqual(toUs, toRedis, cs.name);
+  }
+});
+
+test('large values cross in both directions (4 MB string, 100,000-member set)', async () => {
+  const big = 'x'.repeat(1 << 20) + 'y'.repeat(3 << 20);
+  for (const [src, dst] of [
+    [rdA, rsA],
+    [rsA, rdA],
+  ]) {
+    await withClients([[src.port, false], [dst.port, false]], async (a, b) => {
+      for (const c of [a, b]) await c.call('FLUSHALL');
+      await a.call('SET', 'big', big);
+      for (let i = 0; i < 100_000; i += 10_000) {
+        const m: string[] = [];
+        for (let j = i; j < i + 10_000; j++) m.push('member:' + j);
+        await a.call('SADD', 'bigset', ...m);
+      }
+      assert.equal(await a.call('MIGRATE', '127.0.0.1', dst.port, '', 0, 5000, 'KEYS', 'big', 'bigset'), 'OK');
+      assert.equal(await b.call('GET', 'big'), big);
+      assert.equal(await b.call('SCARD', 'bigset'), 100_000);
+      assert.equal(await b.call('SISMEMBER', 'bigset', 'member:99999'), 1);
+      assert.equal(await a.call('EXISTS', 'big', 'bigset'), 0);
+    });
+  }
+});
+
 test('connection failures answer as redis-server does: refused, bad ports, unknown host', async () => {
   const closed = await new Promise<number>((resolve) => {
     const s = net.createServer().listen(0, '127.0.0.1', () => {
@@ -255,6 +286,15 @@ test('a target that accepts and never answers: -IOERR after the timeout, as redi
       assert.ok(elapsed >= 280 && elapsed < 3000, `${elapsed} ms`);
       assert.equal(await a.call('GET', 'k'), 'v');
       assert.equal(await r.call('GET', 'k'), 'v');
+      // inside MULTI/EXEC too (there the whole server waits, as redis-server does)
+      const execs: unknown[] = [];
+      for (const c of [a, r]) {
+        await c.call('MULTI');
+        await c.call('MIGRATE', '127.0.0.1', port, 'k', 0, 200);
+        execs.push(plain(await c.call('EXEC')));
+      }
+      assert.deepEqual(execs[0], execs[1]);
+      assert.deepEqual(execs[0], [{ error: 'IOERR error or timeout reading to target instance' }]);
     });
   } finally {
     for (const s of held) s.destroy();
