@@ -216,12 +216,18 @@ function runAsync(job: Job): void {
   const b = blocking(server);
   const c = job.c;
   let answer: string | null | undefined;
+  // CLIENT REPLY OFF/SKIP apply to the reply written later too (SKIP is over by then)
+  const silent = c.replyMode !== 'on';
   b.block(c, {
     db: c.db,
     keys: [],
     deadline: 0,
     tryServe: () => false,
     onTimeout: (x) => {
+      if (silent) {
+        if (answer === undefined) job.abandoned = true;
+        return;
+      }
       if (answer === undefined) {
         // CLIENT UNBLOCK before the target answered: the client hears of a
         // timeout, so the keys stay here whatever the target does

@@ -474,6 +474,26 @@ test('CLIENT UNBLOCK of a migrating client: it hears of a timeout and its keys s
   }
 });
 
+test('CLIENT REPLY SKIP and OFF silence the reply that comes later', async () => {
+  const f = await fakeTarget();
+  try {
+    await withClients([[rdA.port, false]], async (a) => {
+      await a.call('SET', 'r1', '1');
+      await a.call('SET', 'r2', '2');
+      a.send(['CLIENT', 'REPLY', 'SKIP']);
+      a.send(['MIGRATE', '127.0.0.1', f.port, 'r1', 0, 5000]);
+      assert.equal(await a.call('PING'), 'PONG');
+      a.send(['CLIENT', 'REPLY', 'OFF']);
+      a.send(['MIGRATE', '127.0.0.1', f.port, 'r2', 0, 5000]);
+      a.send(['CLIENT', 'REPLY', 'ON']);
+      assert.equal(await a.read(), 'OK');
+      assert.equal(await a.call('EXISTS', 'r1', 'r2'), 0);
+    });
+  } finally {
+    f.close();
+  }
+});
+
 test('an acknowledgement that arrives during CLIENT PAUSE WRITE deletes nothing until the pause ends', async () => {
   const f = await fakeTarget();
   try {
