@@ -18,15 +18,25 @@ import { loadLimits } from '../persistence/rdb-file.js';
 /** Redis 7.0's RDB_VERSION: payloads from a newer Redis are refused. */
 const RDB_VERSION = 10;
 
-function serialize(c: Client, v: NonNullable<ReturnType<Client['db']['peek']>>): string {
-  const parts: Buffer[] = [];
-  const w = new RdbWriter((b) => parts.push(b), false);
+// One writer for every payload: a new one allocates its 1 MB buffer, which
+// was most of a small DUMP's cost (and MIGRATE serializes one per key).
+let parts: Buffer[] = [];
+const newWriter = () => new RdbWriter((b) => parts.push(b), false);
+let w = newWriter();
+
+/** The DUMP payload of a value (also MIGRATE's). */
+export function serialize(c: Client, v: NonNullable<ReturnType<Client['db']['peek']>>): string {
+  w.drain(); // whatever a failed call left
+  parts = [];
   w.byte(rdbTypeOf(v));
   const g = valueBody(w, v, c.server.config.bool('rdbcompression'));
   while (!g.next().done);
   w.drain();
   parts.push(Buffer.from([RDB_VERSION & 0xff, RDB_VERSION >> 8]));
   const body = Buffer.concat(parts);
+  parts = [];
+  // a value bigger than the buffer grew it: do not keep that much memory around
+  if (body.length > 1 << 20) w = newWriter();
   return Buffer.concat([body, crc64(body).bytes()]).toString('latin1');
 }
 

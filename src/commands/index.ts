@@ -32,6 +32,7 @@ import * as memory from './memory.js';
 import * as slowlog from './slowlog.js';
 import * as latencyStats from './latency-stats.js';
 import * as replication from './replication.js';
+import * as migrate from './migrate.js';
 
 export interface FamilyModule {
   commands: Family;
@@ -68,4 +69,5 @@ export const FAMILIES: FamilyModule[] = [
   slowlog,
   latencyStats,
   replication,
+  migrate,
 ];

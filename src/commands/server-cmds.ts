@@ -22,6 +22,7 @@ import { ERR } from './errors.js';
 import { lruClock } from '../store/db.js';
 import { quoteArg } from '../util/splitargs.js';
 import { replyHelp } from './command.js';
+import { migrateCachedSockets } from './migrate.js';
 
 // ---------------------------------------------------------------------------
 // INFO
@@ -320,7 +321,7 @@ function sectionFields(server: Server, s: Section): InfoFields | string[] {
         pubsubshard_channels: ps ? ps.shardChannels.size : 0,
         latest_fork_usec: 0,
         total_forks: 0,
-        migrate_cached_sockets: 0,
+        migrate_cached_sockets: migrateCachedSockets(server),
         slave_expires_tracked_keys: 0,
         active_defrag_hits: 0,
         active_defrag_misses: 0,
