@@ -10,7 +10,7 @@ import { NOTIFY } from '../store/types.js';
 import { lfu, lfuField, lruClock, LRU_CLOCK_MAX } from '../store/db.js';
 import { parseI64 } from '../util/numbers.js';
 import { RdbWriter } from '../persistence/rdb/writer.js';
-import { rdbTypeOf, valueBody, writeString } from '../persistence/rdb/encode.js';
+import { rdbTypeOf, valueBody } from '../persistence/rdb/encode.js';
 import { decodeRdb } from '../persistence/rdb/decode.js';
 import { crc64 } from '../persistence/rdb/crc64.js';
 import { loadLimits } from '../persistence/rdb-file.js';
@@ -55,13 +55,14 @@ function verify(p: Buffer, checksum: boolean): boolean {
   return crc64(p, 0, p.length - 8).bytes().equals(p.subarray(p.length - 8));
 }
 
+const RDB_HEAD = Buffer.from('REDIS0010', 'latin1');
+const KEY_K = Buffer.from([1, 0x6b]);
+const RDB_TAIL = Buffer.from([0xff, 0, 0, 0, 0, 0, 0, 0, 0]);
+
 /** Decodes the value with the RDB loader: the payload becomes a one-key RDB file. */
 function deserialize(c: Client, p: Buffer): ReturnType<typeof decodeRdb>['keys'][number]['value'] | null {
-  const head: Buffer[] = [Buffer.from('REDIS0010', 'latin1'), p.subarray(0, 1)];
-  const kw = new RdbWriter((b) => head.push(b), false);
-  writeString(kw, 'k', false);
-  kw.drain();
-  const file = Buffer.concat([...head, p.subarray(1, p.length - 10), Buffer.from([0xff]), Buffer.alloc(8)]);
+  // header, the payload's type byte, the key "k" (length 1), the value, EOF and an unchecked checksum
+  const file = Buffer.concat([RDB_HEAD, p.subarray(0, 1), KEY_K, p.subarray(1, p.length - 10), RDB_TAIL]);
   try {
     const r = decodeRdb(file, { limits: loadLimits(c.server), databases: 1, checksum: false, dropExpired: false });
     if (r.keys.length !== 1 || r.end !== file.length) return null;
