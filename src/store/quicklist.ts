@@ -1,0 +1,339 @@
+// The node layout Redis 7.0's quicklist would give a list. Redoubt keeps a
+// list's elements in one deque (O(1) indexing); what clients can observe of
+// Redis's nodes (DEBUG OBJECT's ql_* fields, DEBUG QUICKLIST, the serialized
+// length) comes from this model: per node its element count and its size in
+// bytes (the listpack's, or the element's for a plain node).
+//
+// Pushes and pops at either end, LTRIM, LREM and most LSETs follow Redis's
+// quicklist.c exactly; after an LINSERT (which splits and merges nodes in
+// Redis) the layout is recomputed as if the list had been built by RPUSH.
+
+import { parseIntFast, parseI64 } from '../util/numbers.js';
+
+/** Listpack header (total bytes + element count) and end byte. */
+const LP_EMPTY = 7;
+/** quicklist.c SIZE_ESTIMATE_OVERHEAD and SIZE_SAFETY_LIMIT. */
+const SIZE_ESTIMATE_OVERHEAD = 8;
+const SIZE_SAFETY_LIMIT = 8192;
+/** Node size limits of list-max-listpack-size -1 ... -5. */
+const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
+export const FILL_MAX = (1 << 15) - 1;
+export const COMPRESS_MAX = (1 << 16) - 1;
+const DEFAULT_PACKED_THRESHOLD = 1 << 30;
+
+/**
+ * Elements at least this long get a plain node of their own (Redis's
+ * packed_threshold, process-wide, set by DEBUG QUICKLIST-PACKED-THRESHOLD).
+ */
+export const packed = { threshold: DEFAULT_PACKED_THRESHOLD };
+
+/** quicklistisSetPackedThreshold: false when out of range; 0 restores the default. */
+export function setPackedThreshold(sz: number): boolean {
+  if (sz > 2 ** 32 - 2 ** 20) return false;
+  packed.threshold = sz === 0 ? DEFAULT_PACKED_THRESHOLD : sz;
+  return true;
+}
+
+/** quicklistSetFill's clamp of list-max-listpack-size. */
+export function clampFill(fill: number): number {
+  return fill > FILL_MAX ? FILL_MAX : fill < -5 ? -5 : fill;
+}
+
+/** quicklistSetCompressDepth's clamp of list-compress-depth. */
+export function clampCompress(depth: number): number {
+  return depth > COMPRESS_MAX ? COMPRESS_MAX : depth < 0 ? 0 : depth;
+}
+
+/** lpEncodeBacklen's size for an entry of `l` bytes (encoding + data). */
+function backlenBytes(l: number): number {
+  return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+}
+
+/** The listpack integer encoding of `s`, or null when it is stored as a string (lpStringToInt64). */
+export function lpInt(s: string): number | bigint | null {
+  const n = s.length;
+  if (n === 0 || n > 20) return null;
+  const c = s.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 45)) return null;
+  const v = parseIntFast(s);
+  if (v !== null || n < 16) return v;
+  return parseI64(s);
+}
+
+/** Bytes of an integer entry (encoding + data + backlen). */
+function intEntryBytes(v: number | bigint): number {
+  if (typeof v === 'bigint') return 10;
+  if (v >= 0 && v <= 127) return 2;
+  if (v >= -4096 && v <= 4095) return 3;
+  if (v >= -32768 && v <= 32767) return 4;
+  if (v >= -8388608 && v <= 8388607) return 5;
+  if (v >= -2147483648 && v <= 2147483647) return 6;
+  return 10;
+}
+
+/** Bytes `s` takes in a listpack (encoding, data, backlen). */
+export function lpEntryBytes(s: string): number {
+  const n = s.length;
+  const c = n === 0 ? 0 : s.charCodeAt(0);
+  if (n <= 20 && ((c >= 48 && c <= 57) || c === 45)) {
+    const v = lpInt(s);
+    if (v !== null) return intEntryBytes(v);
+  }
+  const l = (n <= 63 ? 1 : n <= 4095 ? 2 : 5) + n;
+  return l + backlenBytes(l);
+}
+
+/** _quicklistNodeAllowInsert for a packed node holding `count` elements in `sz` bytes. */
+function allowInsert(count: number, sz: number, len: number, fill: number): boolean {
+  const newSz = sz + len + SIZE_ESTIMATE_OVERHEAD;
+  if (fill < 0) {
+    const off = -fill - 1;
+    if (off < 5 && newSz <= OPTIMIZATION_LEVEL[off]) return true;
+  }
+  if (newSz > SIZE_SAFETY_LIMIT) return false;
+  return count < fill;
+}
+
+/** The nodes, head first: a ring of (count, bytes, plain) triples. */
+export class QuicklistModel {
+  private cnt: Int32Array;
+  private sz: Float64Array;
+  private plain: Uint8Array;
+  private head = 0;
+  /** Number of nodes (ql_nodes). */
+  len = 0;
+  private mask: number;
+
+  constructor(cap = 4) {
+    let c = 4;
+    while (c < cap) c <<= 1;
+    this.cnt = new Int32Array(c);
+    this.sz = new Float64Array(c);
+    this.plain = new Uint8Array(c);
+    this.mask = c - 1;
+  }
+
+  /** The layout RPUSHing `items` one by one into an empty list gives. */
+  static build(items: ArrayLike<string> | { length: number; get(i: number): string | undefined }, fill: number): QuicklistModel {
+    const m = new QuicklistModel();
+    const get = typeof (items as { get?: unknown }).get === 'function' ? (items as { get(i: number): string }).get.bind(items) : (i: number) => (items as ArrayLike<string>)[i];
+    for (let i = 0; i < items.length; i++) m.pushTail(get(i), fill);
+    return m;
+  }
+
+  clone(): QuicklistModel {
+    const m = new QuicklistModel(this.len);
+    for (let i = 0; i < this.len; i++) {
+      const p = (this.head + i) & this.mask;
+      m.cnt[i] = this.cnt[p];
+      m.sz[i] = this.sz[p];
+      m.plain[i] = this.plain[p];
+    }
+    m.len = this.len;
+    return m;
+  }
+
+  private grow(): void {
+    const cap = this.cnt.length * 2;
+    const cnt = new Int32Array(cap);
+    const sz = new Float64Array(cap);
+    const plain = new Uint8Array(cap);
+    for (let i = 0; i < this.len; i++) {
+      const p = (this.head + i) & this.mask;
+      cnt[i] = this.cnt[p];
+      sz[i] = this.sz[p];
+      plain[i] = this.plain[p];
+    }
+    this.cnt = cnt;
+    this.sz = sz;
+    this.plain = plain;
+    this.head = 0;
+    this.mask = cap - 1;
+  }
+
+  private newNode(atHead: boolean, s: string): void {
+    if (this.len === this.cnt.length) this.grow();
+    let p: number;
+    if (atHead) p = this.head = (this.head - 1) & this.mask;
+    else p = (this.head + this.len) & this.mask;
+    this.len++;
+    this.cnt[p] = 1;
+    if (s.length >= packed.threshold) {
+      this.plain[p] = 1;
+      this.sz[p] = s.length;
+    } else {
+      this.plain[p] = 0;
+      this.sz[p] = LP_EMPTY + lpEntryBytes(s);
+    }
+  }
+
+  /** quicklistPushHead / quicklistPushTail. */
+  push(atHead: boolean, s: string, fill: number): void {
+    const n = s.length;
+    if (this.len !== 0 && n < packed.threshold) {
+      const p = atHead ? this.head : (this.head + this.len - 1) & this.mask;
+      if (this.plain[p] === 0 && allowInsert(this.cnt[p], this.sz[p], n, fill)) {
+        this.cnt[p]++;
+        this.sz[p] += lpEntryBytes(s);
+        return;
+      }
+    }
+    this.newNode(atHead, s);
+  }
+
+  pushHead(s: string, fill: number): void {
+    this.push(true, s, fill);
+  }
+  pushTail(s: string, fill: number): void {
+    this.push(false, s, fill);
+  }
+
+  /** Removes element `s` from the head or tail node (a node left empty goes). */
+  pop(atHead: boolean, s: string): void {
+    if (this.len === 0) return;
+    const p = atHead ? this.head : (this.head + this.len - 1) & this.mask;
+    if (--this.cnt[p] === 0) {
+      if (atHead) this.head = (this.head + 1) & this.mask;
+      this.len--;
+      return;
+    }
+    this.sz[p] -= lpEntryBytes(s);
+  }
+
+  /** Logical node index holding element `index`, and the first element's index in it. */
+  locate(index: number): [node: number, first: number] {
+    let first = 0;
+    for (let i = 0; i < this.len; i++) {
+      const c = this.cnt[(this.head + i) & this.mask];
+      if (index < first + c) return [i, first];
+      first += c;
+    }
+    return [-1, first];
+  }
+
+  count(i: number): number {
+    return this.cnt[(this.head + i) & this.mask];
+  }
+  bytes(i: number): number {
+    return this.sz[(this.head + i) & this.mask];
+  }
+  isPlain(i: number): boolean {
+    return this.plain[(this.head + i) & this.mask] === 1;
+  }
+
+  /** lpReplace inside packed node `i`: its size changes by the entries' difference. */
+  replaced(i: number, oldS: string, newS: string): void {
+    this.sz[(this.head + i) & this.mask] += lpEntryBytes(newS) - lpEntryBytes(oldS);
+  }
+
+  /**
+   * Deletes, from each node, the elements whose (ascending) indexes are in
+   * `hits` (all equal to `s`); nodes left empty go (quicklistDelEntry, no merging).
+   */
+  removeAt(hits: number[], s: string): void {
+    const e = lpEntryBytes(s);
+    const keep: number[] = [];
+    let h = 0;
+    let first = 0;
+    for (let i = 0; i < this.len; i++) {
+      const p = (this.head + i) & this.mask;
+      const c = this.cnt[p];
+      let k = 0;
+      while (h < hits.length && hits[h] < first + c) {
+        h++;
+        k++;
+      }
+      first += c;
+      if (k === c) continue;
+      this.cnt[p] = c - k;
+      if (this.plain[p] === 0) this.sz[p] -= k * e;
+      keep.push(p);
+    }
+    if (keep.length === this.len) return;
+    const cnt = new Int32Array(this.cnt.length);
+    const sz = new Float64Array(this.cnt.length);
+    const plain = new Uint8Array(this.cnt.length);
+    for (let i = 0; i < keep.length; i++) {
+      cnt[i] = this.cnt[keep[i]];
+      sz[i] = this.sz[keep[i]];
+      plain[i] = this.plain[keep[i]];
+    }
+    this.cnt = cnt;
+    this.sz = sz;
+    this.plain = plain;
+    this.head = 0;
+    this.len = keep.length;
+  }
+
+  /** ql_uncompressed_size: every node's uncompressed size. */
+  totalBytes(): number {
+    let t = 0;
+    for (let i = 0; i < this.len; i++) t += this.sz[(this.head + i) & this.mask];
+    return t;
+  }
+}
+
+/** Writes the listpack Redis would hold for `items` (one packed node). */
+export function listpackBytes(items: string[]): Buffer {
+  let total = LP_EMPTY;
+  for (const s of items) total += lpEntryBytes(s);
+  const b = Buffer.allocUnsafe(total);
+  b.writeUInt32LE(total, 0);
+  b.writeUInt16LE(items.length < 65535 ? items.length : 65535, 4);
+  let o = 6;
+  for (const s of items) {
+    const start = o;
+    const v = lpInt(s);
+    if (v !== null) {
+      const bytes = intEntryBytes(v) - 1;
+      if (bytes === 1) b[o++] = Number(v);
+      else if (bytes === 2) {
+        const u = (Number(v) + 8192) & 0x1fff; // 13-bit two's complement
+        b[o++] = 0xc0 | (u >> 8);
+        b[o++] = u & 0xff;
+      } else if (bytes === 3) {
+        b[o++] = 0xf1;
+        b.writeInt16LE(Number(v), o);
+        o += 2;
+      } else if (bytes === 4) {
+        b[o++] = 0xf2;
+        b.writeIntLE(Number(v), o, 3);
+        o += 3;
+      } else if (bytes === 5) {
+        b[o++] = 0xf3;
+        b.writeInt32LE(Number(v), o);
+        o += 4;
+      } else {
+        b[o++] = 0xf4;
+        b.writeBigInt64LE(BigInt(v), o);
+        o += 8;
+      }
+    } else {
+      const n = s.length;
+      if (n <= 63) b[o++] = 0x80 | n;
+      else if (n <= 4095) {
+        b[o++] = 0xe0 | (n >> 8);
+        b[o++] = n & 0xff;
+      } else {
+        b[o++] = 0xf0;
+        b.writeUInt32LE(n, o);
+        o += 4;
+      }
+      o += b.write(s, o, 'latin1');
+    }
+    // backlen: the entry's length, 7 bits per byte, read right to left
+    let l = o - start;
+    if (l <= 127) b[o++] = l;
+    else {
+      const parts: number[] = [];
+      while (l > 0) {
+        parts.push(l & 127);
+        l = Math.floor(l / 128);
+      }
+      // most significant group first in memory, flagged on every byte after it
+      for (let i = parts.length - 1; i >= 0; i--) b[o++] = parts[i] | (i === parts.length - 1 ? 0 : 128);
+    }
+  }
+  b[o] = 0xff;
+  return b;
+}
