@@ -73,6 +73,11 @@ export class ListValue implements RObject {
     return this.ql;
   }
 
+  /** Heap bytes of the list's own fields and node model (memory accounting). */
+  modelBytes(): number {
+    return 32 + (this.ql === null ? 0 : this.ql.heapBytes());
+  }
+
   /** Deep copy (COPY, RESTORE...): the elements are immutable strings; the layout is kept (quicklistDup). */
   clone(): ListValue {
     const c = new ListValue(Deque.from(this.items.slice(0, this.items.length - 1)), this.fill, this.compress);
@@ -125,8 +130,12 @@ export class ListValue implements RObject {
     const ql = this.ql;
     if (ql !== null) {
       const [node] = ql.locate(i);
-      // lpReplace inside a packed node; Redis moves anything plain into new nodes
-      if (!ql.isPlain(node) && !isLarge(v)) ql.replaced(node, old, v);
+      // lpReplace inside a packed node, or a plain node's element swapped;
+      // Redis inserts a new node when an element changes kind (not modelled)
+      if (!ql.isPlain(node)) {
+        if (!isLarge(v)) ql.replaced(node, old, v);
+        else this.ql = null;
+      } else if (isLarge(v)) ql.replacedPlain(node, v);
       else this.ql = null;
     }
     return true;

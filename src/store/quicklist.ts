@@ -94,76 +94,75 @@ function allowInsert(count: number, sz: number, len: number, fill: number): bool
   return count < fill;
 }
 
-/** The nodes, head first: a ring of (count, bytes, plain) triples. */
+/**
+ * The nodes, head first: a ring of (count, bytes) pairs in one plain array
+ * (a plain node has count -1). One small array, not typed arrays: a list of
+ * a few elements must not pay hundreds of bytes for its model.
+ */
 export class QuicklistModel {
-  private cnt: Int32Array;
-  private sz: Float64Array;
-  private plain: Uint8Array;
+  private q: number[];
+  /** Ring position (in pairs) of the head node, and capacity - 1. */
   private head = 0;
+  private mask: number;
   /** Number of nodes (ql_nodes). */
   len = 0;
-  private mask: number;
 
-  constructor(cap = 4) {
-    let c = 4;
+  constructor(cap = 1) {
+    let c = 1;
     while (c < cap) c <<= 1;
-    this.cnt = new Int32Array(c);
-    this.sz = new Float64Array(c);
-    this.plain = new Uint8Array(c);
+    this.q = new Array<number>(c * 2).fill(0);
     this.mask = c - 1;
   }
 
   /** The layout RPUSHing `items` one by one into an empty list gives. */
-  static build(items: ArrayLike<string> | { length: number; get(i: number): string | undefined }, fill: number): QuicklistModel {
+  static build(items: { length: number; get(i: number): string | undefined }, fill: number): QuicklistModel {
     const m = new QuicklistModel();
-    const get = typeof (items as { get?: unknown }).get === 'function' ? (items as { get(i: number): string }).get.bind(items) : (i: number) => (items as ArrayLike<string>)[i];
-    for (let i = 0; i < items.length; i++) m.pushTail(get(i), fill);
+    for (let i = 0; i < items.length; i++) m.push(false, items.get(i)!, fill);
     return m;
   }
 
   clone(): QuicklistModel {
     const m = new QuicklistModel(this.len);
     for (let i = 0; i < this.len; i++) {
-      const p = (this.head + i) & this.mask;
-      m.cnt[i] = this.cnt[p];
-      m.sz[i] = this.sz[p];
-      m.plain[i] = this.plain[p];
+      const p = ((this.head + i) & this.mask) * 2;
+      m.q[i * 2] = this.q[p];
+      m.q[i * 2 + 1] = this.q[p + 1];
     }
     m.len = this.len;
     return m;
   }
 
+  private pos(i: number): number {
+    return ((this.head + i) & this.mask) * 2;
+  }
+
   private grow(): void {
-    const cap = this.cnt.length * 2;
-    const cnt = new Int32Array(cap);
-    const sz = new Float64Array(cap);
-    const plain = new Uint8Array(cap);
+    const cap = (this.mask + 1) * 2;
+    const q = new Array<number>(cap * 2).fill(0);
     for (let i = 0; i < this.len; i++) {
-      const p = (this.head + i) & this.mask;
-      cnt[i] = this.cnt[p];
-      sz[i] = this.sz[p];
-      plain[i] = this.plain[p];
+      const p = this.pos(i);
+      q[i * 2] = this.q[p];
+      q[i * 2 + 1] = this.q[p + 1];
     }
-    this.cnt = cnt;
-    this.sz = sz;
-    this.plain = plain;
+    this.q = q;
     this.head = 0;
     this.mask = cap - 1;
   }
 
   private newNode(atHead: boolean, s: string): void {
-    if (this.len === this.cnt.length) this.grow();
+    if (this.len === this.mask + 1) this.grow();
     let p: number;
-    if (atHead) p = this.head = (this.head - 1) & this.mask;
-    else p = (this.head + this.len) & this.mask;
+    if (atHead) {
+      this.head = (this.head - 1) & this.mask;
+      p = this.head * 2;
+    } else p = this.pos(this.len);
     this.len++;
-    this.cnt[p] = 1;
     if (s.length >= packed.threshold) {
-      this.plain[p] = 1;
-      this.sz[p] = s.length;
+      this.q[p] = -1;
+      this.q[p + 1] = s.length;
     } else {
-      this.plain[p] = 0;
-      this.sz[p] = LP_EMPTY + lpEntryBytes(s);
+      this.q[p] = 1;
+      this.q[p + 1] = LP_EMPTY + lpEntryBytes(s);
     }
   }
 
@@ -171,40 +170,37 @@ export class QuicklistModel {
   push(atHead: boolean, s: string, fill: number): void {
     const n = s.length;
     if (this.len !== 0 && n < packed.threshold) {
-      const p = atHead ? this.head : (this.head + this.len - 1) & this.mask;
-      if (this.plain[p] === 0 && allowInsert(this.cnt[p], this.sz[p], n, fill)) {
-        this.cnt[p]++;
-        this.sz[p] += lpEntryBytes(s);
+      const p = atHead ? this.head * 2 : this.pos(this.len - 1);
+      const q = this.q;
+      const c = q[p];
+      if (c > 0 && allowInsert(c, q[p + 1], n, fill)) {
+        q[p] = c + 1;
+        q[p + 1] += lpEntryBytes(s);
         return;
       }
     }
     this.newNode(atHead, s);
   }
 
-  pushHead(s: string, fill: number): void {
-    this.push(true, s, fill);
-  }
-  pushTail(s: string, fill: number): void {
-    this.push(false, s, fill);
-  }
-
   /** Removes element `s` from the head or tail node (a node left empty goes). */
   pop(atHead: boolean, s: string): void {
     if (this.len === 0) return;
-    const p = atHead ? this.head : (this.head + this.len - 1) & this.mask;
-    if (--this.cnt[p] === 0) {
+    const p = atHead ? this.head * 2 : this.pos(this.len - 1);
+    const c = this.q[p];
+    if (c <= 1) {
       if (atHead) this.head = (this.head + 1) & this.mask;
       this.len--;
       return;
     }
-    this.sz[p] -= lpEntryBytes(s);
+    this.q[p] = c - 1;
+    this.q[p + 1] -= lpEntryBytes(s);
   }
 
   /** Logical node index holding element `index`, and the first element's index in it. */
   locate(index: number): [node: number, first: number] {
     let first = 0;
     for (let i = 0; i < this.len; i++) {
-      const c = this.cnt[(this.head + i) & this.mask];
+      const c = this.count(i);
       if (index < first + c) return [i, first];
       first += c;
     }
@@ -212,18 +208,24 @@ export class QuicklistModel {
   }
 
   count(i: number): number {
-    return this.cnt[(this.head + i) & this.mask];
+    const c = this.q[this.pos(i)];
+    return c < 0 ? 1 : c;
   }
   bytes(i: number): number {
-    return this.sz[(this.head + i) & this.mask];
+    return this.q[this.pos(i) + 1];
   }
   isPlain(i: number): boolean {
-    return this.plain[(this.head + i) & this.mask] === 1;
+    return this.q[this.pos(i)] < 0;
   }
 
   /** lpReplace inside packed node `i`: its size changes by the entries' difference. */
   replaced(i: number, oldS: string, newS: string): void {
-    this.sz[(this.head + i) & this.mask] += lpEntryBytes(newS) - lpEntryBytes(oldS);
+    this.q[this.pos(i) + 1] += lpEntryBytes(newS) - lpEntryBytes(oldS);
+  }
+
+  /** A plain node's element replaced by another large one. */
+  replacedPlain(i: number, newS: string): void {
+    this.q[this.pos(i) + 1] = newS.length;
   }
 
   /**
@@ -232,12 +234,13 @@ export class QuicklistModel {
    */
   removeAt(hits: number[], s: string): void {
     const e = lpEntryBytes(s);
-    const keep: number[] = [];
+    const kept: number[] = [];
     let h = 0;
     let first = 0;
     for (let i = 0; i < this.len; i++) {
-      const p = (this.head + i) & this.mask;
-      const c = this.cnt[p];
+      const p = this.pos(i);
+      const raw = this.q[p];
+      const c = raw < 0 ? 1 : raw;
       let k = 0;
       while (h < hits.length && hits[h] < first + c) {
         h++;
@@ -245,30 +248,27 @@ export class QuicklistModel {
       }
       first += c;
       if (k === c) continue;
-      this.cnt[p] = c - k;
-      if (this.plain[p] === 0) this.sz[p] -= k * e;
-      keep.push(p);
+      kept.push(raw < 0 ? raw : c - k, raw < 0 ? this.q[p + 1] : this.q[p + 1] - k * e);
     }
-    if (keep.length === this.len) return;
-    const cnt = new Int32Array(this.cnt.length);
-    const sz = new Float64Array(this.cnt.length);
-    const plain = new Uint8Array(this.cnt.length);
-    for (let i = 0; i < keep.length; i++) {
-      cnt[i] = this.cnt[keep[i]];
-      sz[i] = this.sz[keep[i]];
-      plain[i] = this.plain[keep[i]];
-    }
-    this.cnt = cnt;
-    this.sz = sz;
-    this.plain = plain;
+    const nodes = kept.length / 2;
+    let cap = 1;
+    while (cap < nodes) cap <<= 1;
+    while (kept.length < cap * 2) kept.push(0);
+    this.q = kept;
     this.head = 0;
-    this.len = keep.length;
+    this.mask = cap - 1;
+    this.len = nodes;
+  }
+
+  /** Heap bytes of this model: the object, its array and the array's slots. */
+  heapBytes(): number {
+    return 88 + 16 * (this.mask + 1);
   }
 
   /** ql_uncompressed_size: every node's uncompressed size. */
   totalBytes(): number {
     let t = 0;
-    for (let i = 0; i < this.len; i++) t += this.sz[(this.head + i) & this.mask];
+    for (let i = 0; i < this.len; i++) t += this.q[this.pos(i) + 1];
     return t;
   }
 }
