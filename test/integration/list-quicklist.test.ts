@@ -226,6 +226,8 @@ test('DEBUG QUICKLIST / LISTPACK / QUICKLIST-PACKED-THRESHOLD replies and errors
     const [a, b] = await both(cmd);
     assert.deepEqual(plain(a), plain(b), cmd.join(' '));
   }
+  // Redis runs its glob fuzzer for seconds; the reply is all a client sees
+  assert.equal(plain(await ours.call('DEBUG', 'STRINGMATCH-TEST')), 'Apparently Redis did not crash: test passed');
   // the dump goes to the server's stdout, as Redis's does
   assert.match(s.srv.output(), /\{count : 3\}\n\{len : 1\}\n\{fill : -2\}/);
   assert.match(s.srv.output(), /\[str\]b\n/);
