@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serversForFile } from '../helpers/servers.js';
 import { RawClient, plain, type Reply } from '../helpers/resp-client.js';
+import { listpackBytes, lpEntryBytes } from '../../src/store/quicklist.js';
 
 const s = serversForFile(['--enable-debug-command', 'yes']);
 
@@ -246,4 +247,52 @@ test('MEMORY USAGE of a list follows its content', async () => {
   assert.ok(back < small * 1.5, `${back} vs ${small}`);
   ours.close();
   ref.close();
+});
+
+/** The listpack inside a DUMP of a one-node list (RDB_TYPE_LIST_QUICKLIST_2, no LZF). */
+function listpackOfDump(payload: Buffer): Buffer {
+  assert.equal(payload[0], 18, 'QUICKLIST_2');
+  assert.equal(payload[1], 1, 'one node');
+  assert.equal(payload[2], 2, 'packed container');
+  let pos = 3;
+  const b = payload[pos];
+  let len: number;
+  if (b >> 6 === 0) {
+    len = b & 63;
+    pos += 1;
+  } else if (b >> 6 === 1) {
+    len = ((b & 63) << 8) | payload[pos + 1];
+    pos += 2;
+  } else {
+    assert.equal(b, 0x80);
+    len = payload.readUInt32BE(pos + 1);
+    pos += 5;
+  }
+  return payload.subarray(pos, pos + len);
+}
+
+test('the listpack bytes Redoubt models are the bytes redis-server stores (every entry encoding)', async () => {
+  const c = await RawClient.connect(s.ref.port);
+  await c.call('CONFIG', 'SET', 'rdbcompression', 'no');
+  const r = rng(99);
+  const groups: string[][] = [
+    ['0', '127', '128', '-1', '4095', '-4096', '4096', '-4097', '32767', '-32768', '32768', '-32769'],
+    ['8388607', '-8388608', '8388608', '-8388609', '2147483647', '-2147483648', '2147483648', '-2147483649'],
+    ['9223372036854775807', '-9223372036854775808', '9223372036854775808', '-0', '007', '+1', '', ' 1', '1 '],
+    ['a', 'x'.repeat(63), 'y'.repeat(64), 'z'.repeat(120), 'w'.repeat(126), 'v'.repeat(200), 'u'.repeat(4095)],
+    ['t'.repeat(4096), 'r'],
+    ['s'.repeat(16381)],
+    Array.from({ length: 30 }, () => element(r)).filter((e) => e.length < 300),
+  ];
+  for (const items of groups) {
+    await c.call('DEL', 'lp');
+    await c.call('RPUSH', 'lp', ...items);
+    const dump = Buffer.from(plain(await c.call('DUMP', 'lp')) as string, 'latin1');
+    const theirs = listpackOfDump(dump);
+    const ours = listpackBytes(items);
+    assert.equal(ours.toString('hex'), theirs.toString('hex'), items.slice(0, 4).join(','));
+    assert.equal(items.reduce((n, x) => n + lpEntryBytes(x), 7), theirs.length);
+  }
+  await c.call('CONFIG', 'SET', 'rdbcompression', 'yes');
+  c.close();
 });
