@@ -17,11 +17,15 @@ import { lzfCompress } from '../persistence/rdb/lzf.js';
 const MIN_COMPRESS_BYTES = 48;
 const MIN_COMPRESS_IMPROVE = 8;
 
-/** printf's %.2f: round half to even on exact binary ties (JS toFixed rounds them up). */
+/**
+ * printf's %.2f. toFixed already rounds the double's exact value; only exact
+ * ties (multiples of 1/8 like 1.125) differ: glibc rounds them to even.
+ */
 function fixed2(x: number): string {
-  const scaled = x * 100;
-  const fl = Math.floor(scaled);
-  if (scaled - fl === 0.5 && fl % 2 === 0) return (fl / 100).toFixed(2);
+  if (Number.isInteger(x * 8) && (x * 100) % 1 === 0.5) {
+    const fl = Math.floor(x * 100);
+    return ((fl % 2 === 0 ? fl : fl + 1) / 100).toFixed(2);
+  }
   return x.toFixed(2);
 }
 

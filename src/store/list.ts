@@ -35,7 +35,7 @@ export class ListValue implements RObject {
   /** The quicklist's fill and compress depth, fixed at creation as in Redis. */
   readonly fill: number;
   readonly compress: number;
-  /** Redis's node layout; null when it must be recomputed (after LINSERT). */
+  /** Redis's node layout; null only if it must be rebuilt from the elements. */
   private ql: QuicklistModel | null;
   /** The elements, head first. Replaced wholesale by bulk removals. */
   items: Deque<string>;
@@ -129,14 +129,23 @@ export class ListValue implements RObject {
     this.elemBytes += strBytes(v) - strBytes(old);
     const ql = this.ql;
     if (ql !== null) {
+      // quicklistReplaceEntry: lpReplace inside a packed node, a plain
+      // node's element swapped, or (the element changes kind) an insertion
+      // after it and the old one deleted
       const [node] = ql.locate(i);
-      // lpReplace inside a packed node, or a plain node's element swapped;
-      // Redis inserts a new node when an element changes kind (not modelled)
+      const at = (k: number): string => this.items.get(k)!;
       if (!ql.isPlain(node)) {
         if (!isLarge(v)) ql.replaced(node, old, v);
-        else this.ql = null;
+        else {
+          ql.insert(i, v, true, this.fill, at);
+          if (ql.count(node) === 1) ql.deleteNode(node);
+          else ql.removeLast(node, old);
+        }
       } else if (isLarge(v)) ql.replacedPlain(node, v);
-      else this.ql = null;
+      else {
+        ql.insert(i, v, true, this.fill, at);
+        ql.deleteNode(node);
+      }
     }
     return true;
   }
@@ -199,10 +208,9 @@ export class ListValue implements RObject {
   insert(pivot: string, v: string, after: boolean): boolean {
     const i = this.indexOf(pivot);
     if (i === -1) return false;
+    if (this.ql !== null) this.ql.insert(i, v, after, this.fill, (k) => this.items.get(k)!);
     this.items.insertAt(after ? i + 1 : i, v);
     this.elemBytes += strBytes(v);
-    // Redis splits and merges nodes around the insertion point: not modelled
-    this.ql = null;
     return true;
   }
 

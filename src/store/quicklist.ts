@@ -4,9 +4,12 @@
 // length) comes from this model: per node its element count and its size in
 // bytes (the listpack's, or the element's for a plain node).
 //
-// Pushes and pops at either end, LTRIM, LREM and most LSETs follow Redis's
-// quicklist.c exactly; after an LINSERT (which splits and merges nodes in
-// Redis) the layout is recomputed as if the list had been built by RPUSH.
+// Every list operation follows Redis 7.0's quicklist.c: pushes and pops at
+// either end, LTRIM (quicklistDelRange), LREM (no merging), LSET
+// (quicklistReplaceEntry) and LINSERT (_quicklistInsert: neighbour, new node
+// or split and merge). A list built from a whole array (RDB load, SORT
+// STORE, RESTORE) gets the layout of RPUSHing its elements; Redis keeps the
+// nodes of a QUICKLIST_2 RDB file as they were saved.
 
 import { parseIntFast, parseI64 } from '../util/numbers.js';
 
@@ -15,6 +18,8 @@ const LP_EMPTY = 7;
 /** quicklist.c SIZE_ESTIMATE_OVERHEAD and SIZE_SAFETY_LIMIT. */
 const SIZE_ESTIMATE_OVERHEAD = 8;
 const SIZE_SAFETY_LIMIT = 8192;
+/** _quicklistNodeAllowMerge's estimate of the bytes a merge saves. */
+const MERGE_OVERHEAD = 11;
 /** Node size limits of list-max-listpack-size -1 ... -5. */
 const OPTIMIZATION_LEVEL = [4096, 8192, 16384, 32768, 65536];
 export const FILL_MAX = (1 << 15) - 1;
@@ -265,12 +270,157 @@ export class QuicklistModel {
     return 88 + 16 * (this.mask + 1);
   }
 
+  /** The nodes as [count, bytes] pairs (count -1: plain), head first. */
+  private toPairs(): number[][] {
+    const out: number[][] = [];
+    for (let i = 0; i < this.len; i++) {
+      const p = this.pos(i);
+      out.push([this.q[p], this.q[p + 1]]);
+    }
+    return out;
+  }
+
+  private fromPairs(nodes: number[][]): void {
+    let cap = 1;
+    while (cap < nodes.length) cap <<= 1;
+    const q = new Array<number>(cap * 2).fill(0);
+    for (let i = 0; i < nodes.length; i++) {
+      q[i * 2] = nodes[i][0];
+      q[i * 2 + 1] = nodes[i][1];
+    }
+    this.q = q;
+    this.head = 0;
+    this.mask = cap - 1;
+    this.len = nodes.length;
+  }
+
+  /**
+   * _quicklistInsert: `s` goes before or after the element at `index`
+   * (LINSERT, and LSET when an element changes between packed and plain).
+   * `at(i)` reads the list's elements as they are before the insertion.
+   * Full nodes push the element into a neighbour, a new node, or split and
+   * merge again, as quicklist.c does.
+   */
+  insert(index: number, s: string, after: boolean, fill: number, at: (i: number) => string): void {
+    const nodes = this.toPairs();
+    let ni = 0;
+    let first = 0;
+    for (; ni < nodes.length; ni++) {
+      const c = nodes[ni][0] < 0 ? 1 : nodes[ni][0];
+      if (index < first + c) break;
+      first += c;
+    }
+    const node = nodes[ni];
+    const count = node[0] < 0 ? 1 : node[0];
+    const plain = node[0] < 0;
+    const offset = index - first;
+    const large = s.length >= packed.threshold;
+    const allow = (x: number[] | undefined): boolean => x !== undefined && x[0] > 0 && !large && allowInsert(x[0], x[1], s.length, fill);
+    const full = !allow(node);
+    const atTail = after && offset === count - 1;
+    const atHead = !after && offset === 0;
+    const availNext = atTail && allow(nodes[ni + 1]);
+    const availPrev = atHead && allow(nodes[ni - 1]);
+    const e = lpEntryBytes(s);
+    const fresh = (): number[] => (large ? [-1, s.length] : [1, LP_EMPTY + e]);
+    /** Splits `node` at `offset`: it keeps [0, offset] (after) or [offset, end]; returns the other part. */
+    const split = (): number[] => {
+      let moved = 0;
+      const lo = after ? offset + 1 : 0;
+      const hi = after ? count : offset;
+      for (let i = lo; i < hi; i++) moved += lpEntryBytes(at(first + i));
+      node[0] = count - (hi - lo);
+      node[1] -= moved;
+      return [hi - lo, LP_EMPTY + moved];
+    };
+    if (large) {
+      if (plain || atTail || atHead) nodes.splice(after ? ni + 1 : ni, 0, fresh());
+      else {
+        const other = split();
+        if (after) nodes.splice(ni + 1, 0, fresh(), other);
+        else nodes.splice(ni, 0, other, fresh());
+      }
+    } else if (!full) {
+      node[0]++;
+      node[1] += e;
+    } else if (atTail && availNext) {
+      nodes[ni + 1][0]++;
+      nodes[ni + 1][1] += e;
+    } else if (atHead && availPrev) {
+      nodes[ni - 1][0]++;
+      nodes[ni - 1][1] += e;
+    } else if (atTail || atHead) {
+      nodes.splice(after ? ni + 1 : ni, 0, fresh());
+    } else {
+      const other = split();
+      other[0]++;
+      other[1] += e;
+      nodes.splice(after ? ni + 1 : ni, 0, other);
+      mergeAround(nodes, after ? ni : ni + 1, fill);
+    }
+    this.fromPairs(nodes.filter((x) => x[0] !== 0));
+  }
+
+  /** Deletes node `i` (a plain node, or one whose last element is being replaced). */
+  deleteNode(i: number): void {
+    const nodes = this.toPairs();
+    nodes.splice(i, 1);
+    this.fromPairs(nodes);
+  }
+
+  /** Removes the last element `s` of packed node `i` (the node goes when emptied). */
+  removeLast(i: number, s: string): void {
+    const nodes = this.toPairs();
+    const n = nodes[i];
+    if (n[0] <= 1) nodes.splice(i, 1);
+    else {
+      n[0]--;
+      n[1] -= lpEntryBytes(s);
+    }
+    this.fromPairs(nodes);
+  }
+
   /** ql_uncompressed_size: every node's uncompressed size. */
   totalBytes(): number {
     let t = 0;
     for (let i = 0; i < this.len; i++) t += this.q[this.pos(i) + 1];
     return t;
   }
+}
+
+/** _quicklistNodeAllowMerge: two packed nodes whose merged listpack fits the fill. */
+function allowMerge(a: number[] | undefined, b: number[] | undefined, fill: number): boolean {
+  if (a === undefined || b === undefined || a[0] <= 0 || b[0] <= 0) return false;
+  const mergeSz = a[1] + b[1] - MERGE_OVERHEAD;
+  if (fill < 0) {
+    const off = -fill - 1;
+    if (off < 5 && mergeSz <= OPTIMIZATION_LEVEL[off]) return true;
+  }
+  if (mergeSz > SIZE_SAFETY_LIMIT) return false;
+  return a[0] + b[0] <= fill;
+}
+
+/** lpMerge of nodes i and i+1 into one (one header and end byte fewer). */
+function merge(nodes: number[][], i: number): void {
+  const a = nodes[i];
+  const b = nodes[i + 1];
+  nodes.splice(i, 2, [a[0] + b[0], a[1] + b[1] - LP_EMPTY]);
+}
+
+/** _quicklistMergeNodes around the node at `center`. */
+function mergeAround(nodes: number[][], center: number, fill: number): void {
+  let c = center;
+  if (c >= 2 && allowMerge(nodes[c - 1], nodes[c - 2], fill)) {
+    merge(nodes, c - 2);
+    c--;
+  }
+  if (allowMerge(nodes[c + 1], nodes[c + 2], fill)) merge(nodes, c + 1);
+  let target = c;
+  if (c >= 1 && allowMerge(nodes[c], nodes[c - 1], fill)) {
+    merge(nodes, c - 1);
+    target = c - 1;
+  }
+  if (allowMerge(nodes[target], nodes[target + 1], fill)) merge(nodes, target);
 }
 
 /** Writes the listpack Redis would hold for `items` (one packed node). */

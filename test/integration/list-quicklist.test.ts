@@ -50,6 +50,11 @@ function element(r: () => number): string {
   }
 }
 
+/** A pivot that is often in the list: small integers and short strings repeat. */
+function pivot(r: () => number): string {
+  return r() < 0.5 ? String(Math.floor(r() * 128)) : element(r);
+}
+
 async function both(cmd: (string | number)[]): Promise<[Reply, Reply]> {
   return Promise.all([ours.call(...cmd), ref.call(...cmd)]);
 }
@@ -96,7 +101,8 @@ async function sequence(seed: number, steps: number, key: string): Promise<void>
     else if (op < 0.65) cmd = ['LPOP', key, 1 + Math.floor(r() * 5)];
     else if (op < 0.75) cmd = ['RPOP', key, 1 + Math.floor(r() * 5)];
     else if (op < 0.8) cmd = ['LTRIM', key, Math.floor(r() * 4), -1 - Math.floor(r() * 4)];
-    else if (op < 0.87) cmd = ['LREM', key, Math.floor(r() * 5) - 2, element(r)];
+    else if (op < 0.84) cmd = ['LREM', key, Math.floor(r() * 5) - 2, element(r)];
+    else if (op < 0.9) cmd = ['LINSERT', key, r() < 0.5 ? 'BEFORE' : 'AFTER', pivot(r), element(r)];
     else if (lsetExact) cmd = ['LSET', key, Math.floor(r() * 40) - 20, element(r)];
     else continue;
     const [a, b] = await both(cmd);
@@ -126,7 +132,7 @@ test('quicklist layout: DEBUG OBJECT ql_* fields and serializedlength equal redi
     await t.test(`fill ${fill} compress ${depth} packed-threshold ${threshold}`, async () => {
       // LZF only where Redis compresses nodes in memory (exact lengths otherwise)
       lzf = depth !== 0;
-      lsetExact = threshold === '0';
+      lsetExact = true;
       for (const cmd of [
         ['CONFIG', 'SET', 'rdbcompression', 'no'],
         ['CONFIG', 'SET', 'list-max-listpack-size', fill],
@@ -295,4 +301,41 @@ test('the listpack bytes Redoubt models are the bytes redis-server stores (every
   }
   await c.call('CONFIG', 'SET', 'rdbcompression', 'yes');
   c.close();
+});
+
+test('LINSERT and LSET split and merge nodes as quicklist.c does', async () => {
+  ours = await RawClient.connect(s.srv.port);
+  ref = await RawClient.connect(s.ref.port);
+  await both(['FLUSHALL']);
+  await both(['CONFIG', 'SET', 'rdbcompression', 'no']);
+  const r = rng(7);
+  for (const [fill, size, threshold] of [
+    [4, 3, '0'],
+    [-1, 100, '0'],
+    [-1, 180, '0'],
+    [3, 5, '150'],
+    [-2, 150, '300'],
+  ] as [number, number, string][]) {
+    await both(['CONFIG', 'SET', 'list-max-listpack-size', fill]);
+    await both(['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', threshold]);
+    await both(['DEL', 'l']);
+    const val = (i: number) => String(i).padStart(size, 'v');
+    await both(['RPUSH', 'l', ...Array.from({ length: 60 }, (_, i) => val(i))]);
+    for (let k = 0; k < 80; k++) {
+      const p = val(Math.floor(r() * 60));
+      const big = r() < 0.2 ? 'B'.repeat(400) : val(100 + k);
+      const cmd =
+        r() < 0.7
+          ? ['LINSERT', 'l', r() < 0.5 ? 'BEFORE' : 'AFTER', p, big]
+          : ['LSET', 'l', Math.floor(r() * 60), r() < 0.5 ? 'S' : big];
+      const [a, b] = await both(cmd);
+      assert.deepEqual(plain(a), plain(b));
+      await compare('l', `fill ${fill} size ${size} threshold ${threshold}: ${cmd[0]} ${cmd[2]} #${k}`);
+    }
+  }
+  await both(['CONFIG', 'SET', 'list-max-listpack-size', -2]);
+  await both(['DEBUG', 'QUICKLIST-PACKED-THRESHOLD', 0]);
+  await both(['CONFIG', 'SET', 'rdbcompression', 'yes']);
+  ours.close();
+  ref.close();
 });
