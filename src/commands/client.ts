@@ -75,17 +75,107 @@ function argvBytes(argv: string[]): number {
   return n;
 }
 
+/** jemalloc's size class for n bytes (what Redis's zmalloc_usable_size reports). */
+export function jemallocSize(n: number): number {
+  if (n <= 8) return 8;
+  if (n <= 128) return (n + 15) & ~15;
+  const spacing = 2 ** (32 - Math.clz32(n - 1) - 3);
+  return Math.ceil(n / spacing) * spacing;
+}
+
+/** sds header + terminator for a string of `len` bytes (sdsReqType). */
+function sdsOverhead(len: number): number {
+  return (len < 256 ? 3 : len < 65536 ? 5 : 9) + 1;
+}
+
+/** Redis's PROTO_IOBUF_LEN: the room a read makes in the query buffer. */
+const IOBUF = 16 * 1024;
+
+/**
+ * The client's query buffer as Redis 7.0 would hold it: [qbuf, qbuf-free,
+ * bytes allocated]. Worked out when CLIENT LIST asks, from what the parser
+ * holds: nothing is counted on the read path.
+ *  - the client running CLIENT LIST/INFO still has its whole batch in the
+ *    buffer (Redis trims it after the batch);
+ *  - a bulk of 32 KB or more gets a buffer of its exact size as soon as its
+ *    header arrives (sdsMakeRoomForNonGreedy);
+ *  - otherwise a read makes room for 16 KB (20480 bytes allocated), more
+ *    when a pipeline holds more;
+ *  - an empty buffer is shrunk to nothing after 2 s idle
+ *    (clientsCronResizeQueryBuffer), and a client that never sent anything
+ *    has none.
+ */
+export function queryBuffer(c: Client, nowSec: number): [number, number, number] {
+  const p = c.parser;
+  if (c.qbufBatch < 0) return [0, 0, 0];
+  const qbuf = c.cmd !== null ? Math.max(c.qbufBatch, p.pending()) : p.pending();
+  const big = p.bigBulkSize();
+  if (big > 0) {
+    const alloc = jemallocSize(big + sdsOverhead(big));
+    return [qbuf, Math.max(0, alloc - sdsOverhead(big) - qbuf), alloc];
+  }
+  if (qbuf === 0 && c.cmd === null && nowSec - Math.floor(c.lastInteraction / 1000) > 2) return [0, 0, 8];
+  const want = qbuf <= IOBUF ? IOBUF : 2 * qbuf;
+  const alloc = jemallocSize(want + sdsOverhead(want));
+  return [qbuf, Math.max(0, alloc - sdsOverhead(want) - qbuf), alloc];
+}
+
+/** Redis's client struct, as zmalloc counts it. */
+const CLIENT_STRUCT = 768;
+/** PROTO_REPLY_CHUNK_BYTES and PROTO_REPLY_MIN_BYTES: the reply buffer's largest and smallest sizes. */
+const REPLY_CHUNK = 16384;
+const REPLY_MIN = 1024;
+/** sizeof(multiCmd). */
+const MULTI_CMD = 24;
+
+/**
+ * clientsCronResizeOutputBuffer, for every client at each cron tick: an
+ * unused buffer halves down to 1 KB, a full one doubles up to 16 KB, and the
+ * peak restarts every reply-buffer peak-reset time (DEBUG REPLYBUFFER).
+ * Replies that come and go between two ticks are not seen.
+ */
+function resizeReplyBuffers(server: Server, now: number): void {
+  const resizing = server.ext.replyBufferResizing !== false;
+  const resetTime = (server.ext.replyBufferPeakResetTime as number | undefined) ?? 5000;
+  for (const c of server.clients.values()) {
+    const used = c.pendingOut();
+    const peak = used > c.rbs ? c.rbs : used;
+    if (peak > c.rbp) c.rbp = peak;
+    if (resizing) {
+      const shrinkTo = c.rbs / 2;
+      if (shrinkTo >= REPLY_MIN && c.rbp < shrinkTo) c.rbs = Math.max(REPLY_MIN, c.rbp + 1);
+      else if (c.rbs * 2 < REPLY_CHUNK * 2 && c.rbp === c.rbs) c.rbs = Math.min(REPLY_CHUNK, c.rbs * 2);
+    }
+    if (resetTime >= 0 && now - c.rbpResetAt >= resetTime) {
+      c.rbp = peak;
+      c.rbpResetAt = now;
+    }
+  }
+}
+
+export function install(server: Server): void {
+  server.hooks.cron.push((now) => resizeReplyBuffers(server, now));
+}
+
 /** catClientInfoString, Redis 7.0.15's field order (rbs/rbp included). */
 export function clientInfoString(c: Client): string {
   const nowSec = Math.floor(Date.now() / 1000);
   const executing = c.cmd !== null;
-  const qbuf = c.parser.pending();
-  const argvMem = executing ? argvBytes(c.argv) : 0;
+  const [qbuf, qbufFree, qbufAlloc] = queryBuffer(c, nowSec);
+  // a running or blocked command holds its arguments; a half-read one the parsed part
+  const holdsArgv = executing || (c.flags & CLIENT.BLOCKED) !== 0;
+  const argvMem = holdsArgv ? argvBytes(c.argv) : c.parser.partialArgvBytes();
+  const argc = holdsArgv ? c.argv.length : c.parser.partialArgc();
   let multiMem = 0;
-  if (c.multiQueue) for (const q of c.multiQueue) multiMem += argvBytes(q.argv) + 16;
+  let queued = 0;
+  if (c.multiQueue) {
+    for (const q of c.multiQueue) multiMem += argvBytes(q.argv) + 8 * q.argv.length;
+    queued = c.multiQueue.length;
+  }
+  const multiAlloc = queued === 0 ? 0 : Math.max(2, 2 ** Math.ceil(Math.log2(queued)));
   const obl = c.pendingOut();
   const omem = c.socket ? c.socket.writableLength : 0;
-  const totMem = 16384 + qbuf + argvMem + multiMem + obl + omem + 1024;
+  const totMem = qbufAlloc + CLIENT_STRUCT + c.rbs + argvMem + 8 * argc + multiMem + MULTI_CMD * multiAlloc + obl + omem;
   const events = c.socket && c.socket.writableLength > 0 ? 'rw' : 'r';
   const cmd = executing ? c.cmd!.fullName : c.lastCmd;
   return (
@@ -103,10 +193,11 @@ export function clientInfoString(c: Client): string {
     ' ssub=' + (c.shardChannels?.size ?? 0) +
     ' multi=' + (c.flags & CLIENT.MULTI ? (c.multiQueue?.length ?? 0) : -1) +
     ' qbuf=' + qbuf +
-    ' qbuf-free=' + (qbuf === 0 ? 0 : Math.max(0, 20474 - qbuf)) +
+    ' qbuf-free=' + qbufFree +
     ' argv-mem=' + argvMem +
     ' multi-mem=' + multiMem +
-    ' rbs=16384 rbp=16384' +
+    ' rbs=' + c.rbs +
+    ' rbp=' + c.rbp +
     ' obl=' + obl +
     ' oll=0' +
     ' omem=' + omem +

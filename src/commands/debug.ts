@@ -1,9 +1,11 @@
 // DEBUG (Redis 7.0 debug.c), refused unless enable-debug-command is "yes",
 // or "local" and the client is local, with Redis's refusal text.
 // Implemented: HELP, SLEEP, OBJECT, SET-ACTIVE-EXPIRE, CHANGE-REPL-ID, ERROR,
-// LOG, PROTOCOL, POPULATE, and JMAP (a Redoubt extension: a memory report of
-// the Node.js process). RELOAD, LOADAOF, DIGEST and DIGEST-VALUE come from
-// the persistence family (extraSubcommands); the rest are unknown.
+// LOG, PROTOCOL, POPULATE, QUICKLIST-PACKED-THRESHOLD, LISTPACK, QUICKLIST
+// (debug-lists.ts), STRINGMATCH-TEST, CONFIG-REWRITE-FORCE-ALL, PAUSE-CRON,
+// REPLYBUFFER, and JMAP (a Redoubt extension: a memory report of the Node.js
+// process). RELOAD, LOADAOF, DIGEST and DIGEST-VALUE come from the
+// persistence family (extraSubcommands); the rest are unknown.
 
 import { allowProtectedAction } from './config.js';
 import type { Client } from '../server/client.js';
@@ -13,6 +15,14 @@ import { ERR } from './errors.js';
 import { lruClock, LRU_CLOCK_MAX } from '../store/db.js';
 import { changeReplId } from './server-cmds.js';
 import v8 from 'node:v8';
+import type { Value } from '../store/types.js';
+import { ListValue } from '../store/list.js';
+import { RdbWriter } from '../persistence/rdb/writer.js';
+import { writeString } from '../persistence/rdb/encode.js';
+import { listSerializedLength, quicklistFields, debugQuicklist, debugListpack, debugPackedThreshold } from './debug-lists.js';
+import { globMatch } from '../util/glob.js';
+import { rewriteConfigFile } from '../config/rewrite.js';
+import { strerror } from '../config/params.js';
 
 export const DEBUG_REFUSED =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.';
@@ -65,18 +75,16 @@ function stringEnc(s: string): string {
   return s.length <= 44 ? 'embstr' : 'raw';
 }
 
-/** rdbSavedObjectLen for strings (without LZF); other types are not measured (0). */
-function serializedLength(v: unknown): number {
+/** rdbSavedObjectLen for strings and lists; other types are not measured (0). */
+function serializedLength(c: Client, v: Value): number {
+  const compress = c.server.config.bool('rdbcompression');
+  if (v instanceof ListValue) return listSerializedLength(v, compress);
   if (typeof v !== 'string') return 0;
-  if (stringEnc(v) === 'int') {
-    const n = Number(v);
-    if (n >= -128 && n <= 127) return 2;
-    if (n >= -32768 && n <= 32767) return 3;
-    if (n >= -2147483648 && n <= 2147483647) return 5;
-  }
-  const len = v.length;
-  const hdr = len < 64 ? 1 : len < 16384 ? 2 : len <= 0xffffffff ? 5 : 9;
-  return hdr + len;
+  let total = 0;
+  const w = new RdbWriter((chunk) => (total += chunk.length), false);
+  writeString(w, v, compress);
+  w.drain();
+  return total;
 }
 
 function debugObject(c: Client, key: string): void {
@@ -93,7 +101,7 @@ function debugObject(c: Client, key: string): void {
   const lru = c.db.lruOf(key);
   const now = lruClock();
   const idle = now >= lru ? now - lru : now + (LRU_CLOCK_MAX - lru);
-  c.simple(`Value at:${addressOf(v)} refcount:${refcount} encoding:${enc} serializedlength:${serializedLength(v)} lru:${lru} lru_seconds_idle:${idle}`);
+  c.simple(`Value at:${addressOf(v)} refcount:${refcount} encoding:${enc} serializedlength:${serializedLength(c, v)} lru:${lru} lru_seconds_idle:${idle}${v instanceof ListValue ? quicklistFields(v) : ''}`);
 }
 
 function debugProtocol(c: Client, name: string): void {
@@ -295,6 +303,56 @@ const HELP = [
   '    Prints this help.',
 ];
 
+/** stringmatchlen_fuzz_test: random patterns against random strings, for crashes only. */
+function stringmatchFuzz(): void {
+  const rnd = (n: number): string => {
+    let s = '';
+    const len = Math.floor(Math.random() * n);
+    for (let i = 0; i < len; i++) s += String.fromCharCode(Math.floor(Math.random() * 256));
+    return s;
+  };
+  for (let i = 0; i < 1000; i++) globMatch(rnd(32), rnd(32), Math.random() < 0.5);
+}
+
+/** Redis's rewriteConfig(server.configfile, force_write=1): every option, defaults included. */
+function configRewriteForceAll(c: Client): void {
+  const server = c.server;
+  const file = server.config.file ?? server.configFile;
+  // Redis calls fopen(NULL) when it runs without a config file
+  if (!file) return c.error('ERR CONFIG-REWRITE-FORCE-ALL failed: Bad address');
+  try {
+    rewriteConfigFile(server.config, file, true);
+  } catch (e) {
+    return c.error(`ERR CONFIG-REWRITE-FORCE-ALL failed: ${strerror(e)}`);
+  }
+  c.ok();
+}
+
+/**
+ * DEBUG REPLYBUFFER PEAK-RESET-TIME / RESIZING: Redis's reply buffers are
+ * resized by its cron from their peak use; Redoubt's replies are strings
+ * built per turn, so the settings are kept (and validated) but change nothing.
+ */
+function replyBuffer(c: Client, argv: string[]): void {
+  const what = argv[2].toLowerCase();
+  const server = c.server;
+  if (what === 'peak-reset-time') {
+    const v = argv[3].toLowerCase();
+    if (v === 'never') server.ext.replyBufferPeakResetTime = -1;
+    else if (v === 'reset') server.ext.replyBufferPeakResetTime = 5000;
+    else {
+      const n = /^(0|-?[1-9][0-9]{0,18})$/.test(argv[3]) ? BigInt(argv[3]) : null;
+      if (n === null || n > 2n ** 63n - 1n || n < -(2n ** 63n)) return c.error(ERR.notInt);
+      server.ext.replyBufferPeakResetTime = Number(n);
+    }
+  } else if (what === 'resizing') {
+    server.ext.replyBufferResizing = atoi(argv[3]) !== 0;
+  } else {
+    return syntaxError(c, argv);
+  }
+  c.ok();
+}
+
 /** DEBUG subcommands other features add (persistence: RELOAD, LOADAOF, DIGEST, DIGEST-VALUE). */
 export function extraSubcommands(server: Server): Map<string, (c: Client, argv: string[]) => void> {
   let m = server.ext.debugSubcommands as Map<string, (c: Client, argv: string[]) => void> | undefined;
@@ -335,6 +393,22 @@ function debug(c: Client, argv: string[]): void {
     debugPopulate(c, argv);
   } else if (sub === 'jmap' && argc === 2) {
     jmap(c);
+  } else if (sub === 'quicklist-packed-threshold' && argc === 3) {
+    debugPackedThreshold(c, argv);
+  } else if (sub === 'listpack' && argc === 3) {
+    debugListpack(c, argv);
+  } else if (sub === 'quicklist' && (argc === 3 || argc === 4)) {
+    debugQuicklist(c, argv);
+  } else if (sub === 'stringmatch-test' && argc === 2) {
+    stringmatchFuzz();
+    c.simple('Apparently Redis did not crash: test passed');
+  } else if (sub === 'config-rewrite-force-all' && argc === 2) {
+    configRewriteForceAll(c);
+  } else if (sub === 'pause-cron' && argc === 3) {
+    server.cronPaused = atoi(argv[2]) !== 0;
+    c.ok();
+  } else if (sub === 'replybuffer' && argc === 4) {
+    replyBuffer(c, argv);
   } else if (extraSubcommands(server).has(sub)) {
     extraSubcommands(server).get(sub)!(c, argv);
   } else if (sub === 'reload') {

@@ -76,7 +76,7 @@ function elementsRemoved(c: Client, db: Db, key: string, head: boolean, list: Li
     db.remove(key);
     db.notify(NOTIFY.GENERIC, 'del', key);
   } else {
-    db.modified(key);
+    db.modifiedObject(key, list);
   }
   c.server.keyspace.dirty += count;
 }
@@ -112,7 +112,7 @@ function movePush(c: Client, db: Db, dstKey: string, dst: ListValue | undefined,
   } else {
     if (head) dst.pushHead(value);
     else dst.pushTail(value);
-    db.modified(dstKey);
+    db.modifiedObject(dstKey, dst);
   }
   db.notify(NOTIFY.LIST, head ? 'lpush' : 'rpush', dstKey);
   c.bulk(value);
@@ -139,7 +139,7 @@ function doMove(c: Client, db: Db, srcKey: string, src: ListValue, dstKey: strin
     db.remove(srcKey);
     db.notify(NOTIFY.GENERIC, 'del', srcKey);
   } else {
-    db.modified(srcKey);
+    db.modifiedObject(srcKey, src);
   }
   c.server.keyspace.dirty++;
   return true;
@@ -160,7 +160,7 @@ function pushGeneric(c: Client, argv: string[], head: boolean, xx: boolean): voi
   if (head) for (let j = 2; j < argv.length; j++) list.pushHead(argv[j]);
   else for (let j = 2; j < argv.length; j++) list.pushTail(argv[j]);
   if (created) db.add(key, list); // signals clients blocked on the key
-  else db.modified(key);
+  else db.modifiedObject(key, list);
   c.server.keyspace.dirty += argv.length - 2;
   c.int(list.length);
   db.notify(NOTIFY.LIST, head ? 'lpush' : 'rpush', key);
@@ -292,7 +292,7 @@ function lset(c: Client, argv: string[]): void {
   if (i === null) return;
   if (!list.setIndex(i, argv[3])) return c.error(ERR.outOfRange);
   c.ok();
-  c.db.modified(key);
+  c.db.modifiedObject(key, list);
   c.db.notify(NOTIFY.LIST, 'lset', key);
   c.server.keyspace.dirty++;
 }
@@ -313,7 +313,7 @@ function ltrim(c: Client, argv: string[]): void {
     db.remove(key);
     db.notify(NOTIFY.GENERIC, 'del', key);
   } else {
-    db.modified(key);
+    db.modifiedObject(key, list);
   }
   c.server.keyspace.dirty += removed;
   c.ok();
@@ -330,7 +330,7 @@ function lrem(c: Client, argv: string[]): void {
   const db = c.db;
   if (removed) {
     c.server.keyspace.dirty += removed;
-    db.modified(key);
+    db.modifiedObject(key, list);
     db.notify(NOTIFY.LIST, 'lrem', key);
   }
   if (list.length === 0) {
@@ -351,7 +351,7 @@ function linsert(c: Client, argv: string[]): void {
   if (list === null) return;
   if (list === undefined) return c.int(0);
   if (!list.insert(argv[3], argv[4], after)) return c.int(-1);
-  c.db.modified(key);
+  c.db.modifiedObject(key, list);
   c.db.notify(NOTIFY.LIST, 'linsert', key);
   c.server.keyspace.dirty++;
   c.int(list.length);
@@ -552,6 +552,14 @@ function blmpop(c: Client, argv: string[]): void {
 
 export function install(server: Server): void {
   blocking(server);
+  // a new list takes the quicklist settings in force when it is created
+  const cfg = server.config;
+  const sync = (): void => {
+    ListValue.defaults = { fill: cfg.num('list-max-listpack-size'), compress: cfg.num('list-compress-depth') };
+  };
+  sync();
+  cfg.onChange('list-max-listpack-size', sync);
+  cfg.onChange('list-compress-depth', sync);
 }
 
 export const commands: Family = {

@@ -87,10 +87,12 @@ function rewriteParam(cfg: Config, d: ParamDef, w: RewriteWriter): void {
 }
 
 /** The new file content for `old` (null: no file yet). Pure, for tests. */
-export function rewriteContent(cfg: Config, old: string | null): string {
+export function rewriteContent(cfg: Config, old: string | null, forceAll = false): string {
   const st = readOld(cfg, old);
-  for (const d of cfg.params()) rewriteParam(cfg, d, st);
-  for (const h of cfg.rewriteHooks) h(st);
+  // DEBUG CONFIG-REWRITE-FORCE-ALL writes default values too
+  const w: RewriteWriter = forceAll ? { line: (o, l) => st.line(o, l, true), processed: (o) => st.processed(o) } : st;
+  for (const d of cfg.params()) rewriteParam(cfg, d, w);
+  for (const h of cfg.rewriteHooks) h(w);
   // blank the old lines of handled options that were not reused
   for (const [option, idx] of st.optionLines) {
     if (!st.done.has(option)) continue;
@@ -109,14 +111,14 @@ export function rewriteContent(cfg: Config, old: string | null): string {
 }
 
 /** Rewrites `path` atomically (mode 0600). Throws the fs error on failure. */
-export function rewriteConfigFile(cfg: Config, path: string): void {
+export function rewriteConfigFile(cfg: Config, path: string, forceAll = false): void {
   let old: string | null = null;
   try {
     old = readFileSync(path, 'latin1');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const content = Buffer.from(rewriteContent(cfg, old), 'latin1');
+  const content = Buffer.from(rewriteContent(cfg, old, forceAll), 'latin1');
   const tmp = `${path}.${randomBytes(4).toString('hex').slice(0, 6)}`;
   const fd = openSync(tmp, 'wx', 0o600);
   let ok = false;

@@ -61,6 +61,24 @@ export class RespParser {
     return this.buf.length - this.pos + this.bigFill;
   }
 
+  /** Size of the buffer a big bulk is being assembled in (its length + CRLF), 0 when none. */
+  bigBulkSize(): number {
+    return this.big === null ? 0 : this.big.length;
+  }
+
+  /** Bytes of the arguments already parsed of an incomplete command (Redis's argv-mem while it waits). */
+  partialArgvBytes(): number {
+    if (this.argc === 0) return 0;
+    let n = 0;
+    for (let i = 0; i < this.argi; i++) n += this.argv[i].length;
+    return n;
+  }
+
+  /** How many arguments of an incomplete command are parsed. */
+  partialArgc(): number {
+    return this.argc === 0 ? 0 : this.argi;
+  }
+
   /** Next complete command, null when more bytes are needed, or a ProtocolError. */
   next(): string[] | null | ProtocolError {
     for (;;) {

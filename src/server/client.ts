@@ -64,6 +64,21 @@ export class Client extends ReplyWriter {
   shardChannels: Set<string> | null = null;
   /** Set while blocked (BLPOP & co); owned by the blocking module. */
   blocked: unknown = null;
+  /**
+   * Query-buffer bytes when the current batch of commands began: what Redis
+   * shows as qbuf for the client running CLIENT LIST/INFO (its buffer is only
+   * trimmed after the batch). -1 until the first read.
+   */
+  qbufBatch = -1;
+  /**
+   * Redis's reply buffer as CLIENT LIST shows it (rbs, rbp): its size,
+   * resized by the cron from the peak seen since the last reset
+   * (commands/client.ts). Redoubt builds replies as strings; these model
+   * the numbers monitoring tools read.
+   */
+  rbs = 16384;
+  rbp = 0;
+  rbpResetAt = Date.now();
   /** Input read in the current event-loop turn (connection.ts fairness). */
   turnInput = 0;
   inputTurn = -1;

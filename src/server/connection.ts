@@ -54,6 +54,7 @@ function onData(server: Server, c: Client, chunk: Buffer): void {
   server.stats.netInputBytes += chunk.length;
   c.lastInteraction = Date.now();
   c.parser.push(chunk);
+  c.qbufBatch = c.parser.pending();
   processInput(server, c);
   const t = currentTurn();
   if (c.inputTurn !== t) {

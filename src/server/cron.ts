@@ -16,6 +16,10 @@ export function startCron(server: Server): Cron {
   let tick = 0;
   let timer: NodeJS.Timeout;
   const run = () => {
+    if (server.cronPaused) {
+      timer = setTimeout(run, Math.max(1, Math.round(1000 / server.config.num('hz'))));
+      return;
+    }
     const now = Date.now();
     updateLruClock(now);
     tick++;

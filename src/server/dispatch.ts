@@ -94,6 +94,7 @@ export function processCommand(server: Server, c: Client, argv: string[]): void 
   }
   if (c.flags & CLIENT.MULTI && !MULTI_PASSTHROUGH.has(cmd.fullName)) {
     c.multiQueue!.push({ cmd, argv });
+    c.lastCmd = cmd.fullName; // CLIENT LIST cmd= names the queued command, as Redis's lastcmd
     c.raw('+QUEUED\r\n');
     return;
   }

@@ -80,6 +80,8 @@ export class Server {
   pause: { until: number; all: boolean } | null = null;
   /** DEBUG SET-ACTIVE-EXPIRE 0 turns the cron's expiry cycle off (lazy expiry still works). */
   activeExpireEnabled = true;
+  /** DEBUG PAUSE-CRON: the cron skips its work (Redis's server.pause_cron). */
+  cronPaused = false;
   lastSave = Math.floor(Date.now() / 1000);
   configFile: string | null = null;
   executable = process.argv[1] ?? '';

@@ -3,7 +3,7 @@
 // notifications, blocking-list wakeups and (later) AOF/replication and
 // eviction bookkeeping observe the same events.
 
-import { type Value, typeOf, NOTIFY } from './types.js';
+import { type Value, type RObject, typeOf, NOTIFY } from './types.js';
 import { KeyTable } from './keytable.js';
 import { account, accountedBytes, keyBytes, TABLE_SLOT, EXPIRE_ENTRY } from './memory.js';
 
@@ -367,6 +367,13 @@ export class Db {
   /** Call after changing a stored object in place (HSET on an existing hash...). */
   modified(key: string): void {
     this.reaccount(key);
+    this.ks.keyModified(this, key);
+  }
+
+  /** modified() for a caller that holds the key's object: no second lookup. */
+  modifiedObject(key: string, v: RObject): void {
+    const old = v.memBytes;
+    this.mem += account(v) - old;
     this.ks.keyModified(this, key);
   }
 

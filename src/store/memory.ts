@@ -183,6 +183,8 @@ export function valueBytes(v: Value, samples = -1): number {
   const n = sizeOf(v);
   const base = structureBytes(v, n);
   if (n === 0) return base;
+  // a list sums its element bytes as they come and go: exact, no sample
+  if (v.type === 'list') return base + (v as ListValue).modelBytes() + (v as ListValue).elemBytes;
   if (samples === 0 || n <= EXACT_MAX || (samples > 0 && samples >= n)) {
     return base + elementBytes(v, n)[0];
   }
