@@ -40,7 +40,9 @@ const TESTS: BenchTest[] = [
   { name: 'LRANGE_100', t: 'lrange_100' },
   { name: 'SADD', t: 'sadd' },
   { name: 'HSET', t: 'hset' },
+  { name: 'SPOP', t: 'spop' },
   { name: 'ZADD', t: 'zadd' },
+  { name: 'ZPOPMIN', t: 'zpopmin' },
   {
     name: 'ZRANGE 0 99',
     cmd: ['zrange', 'bench:zset', '0', '99', 'withscores'],
@@ -83,7 +85,8 @@ function runOne(srv: Srv, t: BenchTest, pipeline: number, auth: string[] = []): 
   if (t.t) args.push('-t', t.t);
   else args.push(...t.cmd!);
   const before = cpuTicks(srv.proc.pid!);
-  const r = spawnSync(pin(1, args)[0], pin(1, args).slice(1), { encoding: 'utf8' });
+  // a server that went away leaves redis-benchmark reconnecting forever
+  const r = spawnSync(pin(1, args)[0], pin(1, args).slice(1), { encoding: 'utf8', timeout: 180_000 });
   const after = cpuTicks(srv.proc.pid!);
   const lines = r.stdout.trim().split('\n').filter((l) => !l.startsWith('"test"'));
   const last = lines[lines.length - 1] ?? '';
