@@ -17,6 +17,7 @@
 
 import type { Value, RObject } from './types.js';
 import { KeyTable } from './keytable.js';
+import { PackedMap } from './ds/packed.js';
 import type { HashValue } from './hash.js';
 import type { SetValue } from './set.js';
 import type { ListValue } from './list.js';
@@ -37,6 +38,8 @@ const SET_ENTRY = 20;
 const HEAP_NUMBER = 16;
 /** JS object with a few fields + its Map/array wrapper. */
 const OBJ = 56;
+/** A packed listpack: its object, header + string pointer + count, and the owner's extra fields (calibrated against heap growth). */
+const PACKED = 96;
 /** Collections this small are summed exactly on every change. */
 const EXACT_MAX = 32;
 /** Elements read to estimate the average element size of a bigger collection. */
@@ -80,6 +83,8 @@ function elementBytes(v: RObject, limit: number): [number, number] {
   switch (v.type) {
     case 'hash': {
       const m = (v as HashValue).map;
+      // a packed listpack's elements are inside its string (structureBytes)
+      if (m instanceof PackedMap) return [0, m.size];
       if (m instanceof KeyTable && limit < m.size) {
         for (; n < limit; n++) {
           const f = m.randomKey() as string;
@@ -159,6 +164,7 @@ function structureBytes(v: RObject, n: number): number {
   switch (v.type) {
     case 'hash': {
       const m = (v as HashValue).map;
+      if (m instanceof PackedMap) return OBJ + PACKED + strBytes(m.s);
       return OBJ + (m instanceof KeyTable ? OBJ * 4 + TABLE_SLOT * m.capacity : mapBytes(n, MAP_ENTRY));
     }
     case 'set': {
