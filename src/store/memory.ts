@@ -18,6 +18,7 @@
 import type { Value, RObject } from './types.js';
 import { KeyTable } from './keytable.js';
 import { PackedMap } from './ds/packed.js';
+import { PackedSortedSet } from './ds/packed-zset.js';
 import type { HashValue } from './hash.js';
 import type { SetValue } from './set.js';
 import type { ListValue } from './list.js';
@@ -126,6 +127,7 @@ function elementBytes(v: RObject, limit: number): [number, number] {
     case 'zset': {
       const zs = (v as ZSetValue).zs;
       const len = zs.size;
+      if (zs instanceof PackedSortedSet) return [0, len];
       if (limit < len) {
         const step = len / limit;
         for (; n < limit; n++) {
@@ -176,6 +178,7 @@ function structureBytes(v: RObject, n: number): number {
     case 'list':
       return OBJ * 3 + 8 * pow2(n + 1);
     case 'zset':
+      if ((v as ZSetValue).zs instanceof PackedSortedSet) return OBJ + PACKED + strBytes(((v as ZSetValue).zs as PackedSortedSet).s);
       // member map + B+tree leaves (score, member per slot, leaves ~3/4 full) + inner nodes
       return OBJ * 12 + mapBytes(n, MAP_ENTRY) + n * 34 + 400;
     default:

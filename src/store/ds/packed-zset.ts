@@ -1,0 +1,254 @@
+// A listpack-encoded sorted set in one packed string (see packed.ts): entries
+// ordered by (score, member) as in Redis's listpack, each the score's eight
+// IEEE-754 bytes then the member with its length prefix. A SortedSet (member
+// Map + B+tree pools) costs ~2,400 bytes for ten members; this costs the
+// members' bytes plus ~9 each.
+//
+// It answers the same calls as SortedSet. Lookups, inserts, ranks and pops
+// walk the string (O(n), n at most zset-max-listpack-entries, like Redis's
+// listpack); score/lex ranges and range deletes run on a SortedSet built for
+// the call, which keeps their many edge cases in one place.
+
+import { SortedSet, type LexBound, type ZEntry } from './skiplist.js';
+import { packEntry, entryEnd, entryAt, entryIs, flat } from './packed.js';
+
+const f64 = new Float64Array(1);
+const u8 = new Uint8Array(f64.buffer);
+// big-endian byte order in the string whatever the machine's
+const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function packScore(s: number): string {
+  f64[0] = s;
+  return LE
+    ? String.fromCharCode(u8[7], u8[6], u8[5], u8[4], u8[3], u8[2], u8[1], u8[0])
+    : String.fromCharCode(u8[0], u8[1], u8[2], u8[3], u8[4], u8[5], u8[6], u8[7]);
+}
+
+function scoreAt(s: string, p: number): number {
+  for (let i = 0; i < 8; i++) u8[LE ? 7 - i : i] = s.charCodeAt(p + i);
+  return f64[0];
+}
+
+export class PackedSortedSet {
+  /** Entries: score (8 chars), member (length-prefixed), in (score, member) order. */
+  s = '';
+  private n = 0;
+
+  /** Builds from entries already in (score, member) order. */
+  static fromSorted(es: Iterable<ZEntry>): PackedSortedSet {
+    const z = new PackedSortedSet();
+    const parts: string[] = [];
+    for (const [m, sc] of es) {
+      parts.push(packScore(sc), packEntry(m));
+      z.n++;
+    }
+    z.s = parts.join('');
+    return z;
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Offset of the member's entry (its score), or -1. */
+  private find(m: string): number {
+    const s = this.s;
+    const len = s.length;
+    let p = 0;
+    while (p < len) {
+      if (entryIs(s, p + 8, m)) return p;
+      p = entryEnd(s, p + 8);
+    }
+    return -1;
+  }
+
+  has(m: string): boolean {
+    return this.find(m) >= 0;
+  }
+
+  score(m: string): number | undefined {
+    const p = this.find(m);
+    return p < 0 ? undefined : scoreAt(this.s, p);
+  }
+
+  /** Insert or update; true when the member is new. */
+  add(m: string, sc: number): boolean {
+    let s = this.s;
+    const p = this.find(m);
+    if (p >= 0) {
+      if (scoreAt(s, p) === sc) return false;
+      s = s.slice(0, p) + s.slice(entryEnd(s, p + 8));
+    } else {
+      this.n++;
+    }
+    // first entry that sorts after (sc, m)
+    const len = s.length;
+    let q = 0;
+    while (q < len) {
+      const qs = scoreAt(s, q);
+      if (qs > sc) break;
+      const e = entryEnd(s, q + 8);
+      if (qs === sc && entryAt(s, q + 8) > m) break;
+      q = e;
+    }
+    const entry = packScore(sc) + packEntry(m);
+    this.s = flat(q === 0 ? entry + s : q === len ? s + entry : s.slice(0, q) + entry + s.slice(q));
+    return p < 0;
+  }
+
+  remove(m: string): boolean {
+    const s = this.s;
+    const p = this.find(m);
+    if (p < 0) return false;
+    const e = entryEnd(s, p + 8);
+    this.s = p === 0 && e === s.length ? '' : flat(s.slice(0, p) + s.slice(e));
+    this.n--;
+    return true;
+  }
+
+  clear(): void {
+    this.s = '';
+    this.n = 0;
+  }
+
+  toArray(): ZEntry[] {
+    const s = this.s;
+    const len = s.length;
+    const out: ZEntry[] = [];
+    let p = 0;
+    while (p < len) {
+      out.push([entryAt(s, p + 8), scoreAt(s, p)]);
+      p = entryEnd(s, p + 8);
+    }
+    return out;
+  }
+
+  [Symbol.iterator](): IterableIterator<ZEntry> {
+    return this.toArray().values();
+  }
+
+  reverse(): IterableIterator<ZEntry> {
+    return this.toArray().reverse().values();
+  }
+
+  /** member -> score (a copy: the packed string has no Map to show). */
+  get map(): ReadonlyMap<string, number> {
+    return new Map(this.toArray());
+  }
+
+  rank(m: string): number {
+    const s = this.s;
+    const len = s.length;
+    let p = 0;
+    for (let r = 0; p < len; r++) {
+      if (entryIs(s, p + 8, m)) return r;
+      p = entryEnd(s, p + 8);
+    }
+    return -1;
+  }
+
+  revRank(m: string): number {
+    const r = this.rank(m);
+    return r < 0 ? -1 : this.n - 1 - r;
+  }
+
+  byRank(i: number): ZEntry | undefined {
+    if (i < 0 || i >= this.n) return undefined;
+    const s = this.s;
+    let p = 0;
+    for (; i > 0; i--) p = entryEnd(s, p + 8);
+    return [entryAt(s, p + 8), scoreAt(s, p)];
+  }
+
+  rangeByRank(start: number, stop: number, reverse = false): ZEntry[] {
+    if (start < 0) start = 0;
+    if (stop >= this.n) stop = this.n - 1;
+    if (start > stop) return [];
+    const a = this.toArray();
+    return reverse ? a.slice(this.n - 1 - stop, this.n - start).reverse() : a.slice(start, stop + 1);
+  }
+
+  first(): ZEntry | undefined {
+    return this.byRank(0);
+  }
+
+  last(): ZEntry | undefined {
+    return this.byRank(this.n - 1);
+  }
+
+  randomMember(): ZEntry | undefined {
+    return this.n === 0 ? undefined : this.byRank(Math.floor(Math.random() * this.n));
+  }
+
+  popMin(count = 1): ZEntry[] {
+    const a = this.toArray();
+    const out = a.slice(0, count);
+    this.keep(a, out.length, a.length);
+    return out;
+  }
+
+  popMax(count = 1): ZEntry[] {
+    const a = this.toArray();
+    const from = Math.max(0, a.length - count);
+    const out = a.slice(from).reverse();
+    this.keep(a, 0, from);
+    return out;
+  }
+
+  /** Keeps entries [lo, hi) of a (this set's entries in order). */
+  private keep(a: ZEntry[], lo: number, hi: number): void {
+    const z = PackedSortedSet.fromSorted(a.slice(lo, hi));
+    this.s = z.s;
+    this.n = z.n;
+  }
+
+  /** A SortedSet with the same entries, for the range queries. */
+  toSortedSet(): SortedSet {
+    const z = new SortedSet();
+    for (const [m, sc] of this.toArray()) z.add(m, sc);
+    return z;
+  }
+
+  private replaceFrom(z: SortedSet): void {
+    const p = PackedSortedSet.fromSorted(z);
+    this.s = p.s;
+    this.n = p.n;
+  }
+
+  countInScoreRange(min: number, max: number, minEx = false, maxEx = false): number {
+    return this.toSortedSet().countInScoreRange(min, max, minEx, maxEx);
+  }
+
+  countInLexRange(min: LexBound, max: LexBound): number {
+    return this.toSortedSet().countInLexRange(min, max);
+  }
+
+  rangeByScore(min: number, max: number, minEx = false, maxEx = false, reverse = false, offset = 0, limit = -1): ZEntry[] {
+    return this.toSortedSet().rangeByScore(min, max, minEx, maxEx, reverse, offset, limit);
+  }
+
+  rangeByLex(min: LexBound, max: LexBound, reverse = false, offset = 0, limit = -1): ZEntry[] {
+    return this.toSortedSet().rangeByLex(min, max, reverse, offset, limit);
+  }
+
+  deleteRangeByRank(start: number, stop: number): string[] {
+    const z = this.toSortedSet();
+    const r = z.deleteRangeByRank(start, stop);
+    if (r.length > 0) this.replaceFrom(z);
+    return r;
+  }
+
+  deleteRangeByScore(min: number, max: number, minEx = false, maxEx = false): string[] {
+    const z = this.toSortedSet();
+    const r = z.deleteRangeByScore(min, max, minEx, maxEx);
+    if (r.length > 0) this.replaceFrom(z);
+    return r;
+  }
+
+  deleteRangeByLex(min: LexBound, max: LexBound): string[] {
+    const z = this.toSortedSet();
+    const r = z.deleteRangeByLex(min, max);
+    if (r.length > 0) this.replaceFrom(z);
+    return r;
+  }
+}
