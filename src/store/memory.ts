@@ -107,7 +107,9 @@ function elementBytes(v: RObject, limit: number): [number, number] {
     }
     case 'set': {
       const s = v as SetValue;
-      if (limit < s.size && (s.isIntset || s.size > 128)) {
+      // an intset's members are inside its packed string (structureBytes)
+      if (s.isIntset) return [0, s.size];
+      if (limit < s.size && s.size > 128) {
         for (; n < limit; n++) sum += strBytes(s.random());
         break;
       }
@@ -171,7 +173,7 @@ function structureBytes(v: RObject, n: number): number {
     }
     case 'set': {
       const s = v as SetValue;
-      if (s.isIntset) return OBJ * 2 + 8 * pow2(n);
+      if (s.isIntset) return OBJ + PACKED + strBytes('') + ((s.intsetBytes + 7) & ~7);
       // a big set moves to a KeyTable whose capacity keeps the load under ~0.75
       return OBJ + (n > 128 ? OBJ * 4 + TABLE_SLOT * pow2(Math.ceil(n / 0.75)) : mapBytes(n, SET_ENTRY));
     }
