@@ -3,7 +3,11 @@
 // server of each kind and the growth of RSS and of INFO used_memory over the
 // empty server is divided by the number of keys (small) or members (large).
 // Redoubt runs with --expose-gc and both get MEMORY PURGE before each reading,
-// so garbage left by the load does not count against us.
+// so garbage left by the load does not count against us. Three figures:
+// RSS; used_memory (our estimate, Redis's allocator count); and
+// allocator_allocated (the V8 heap in use after that GC, jemalloc's count for
+// Redis): the live data. RSS also holds V8's young generation, which grows to
+// tens of MB under load whatever the dataset, ~300 B per key at 100k keys.
 //
 //   npm run bench:memory
 //   BENCH_MEM_ONLY=small-hash,large-set npm run bench:memory
@@ -158,17 +162,20 @@ function load(port: number, d: Dataset): Promise<void> {
 interface Reading {
   rss: number;
   used: number;
+  alloc: number;
 }
 
 async function reading(srv: Srv): Promise<Reading> {
   cli(srv.port, ['MEMORY', 'PURGE']);
   await new Promise((r) => setTimeout(r, 300));
   cli(srv.port, ['MEMORY', 'PURGE']);
-  const used = Number(/used_memory:(\d+)/.exec(cli(srv.port, ['INFO', 'memory']))?.[1] ?? 0);
-  return { rss: rss(srv.proc.pid!), used };
+  const info = cli(srv.port, ['INFO', 'memory']);
+  const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+  const alloc = Number(/allocator_allocated:(\d+)/.exec(info)?.[1] ?? 0);
+  return { rss: rss(srv.proc.pid!), used, alloc };
 }
 
-async function measure(kind: 'redoubt' | 'redis', d: Dataset): Promise<{ rss: number; used: number; enc: string }> {
+async function measure(kind: 'redoubt' | 'redis', d: Dataset): Promise<Reading & { enc: string }> {
   const srv = await startServer(kind);
   try {
     const before = await reading(srv);
@@ -176,7 +183,7 @@ async function measure(kind: 'redoubt' | 'redis', d: Dataset): Promise<{ rss: nu
     const after = await reading(srv);
     const key = d.cmd(0)[1];
     const enc = cli(srv.port, ['OBJECT', 'ENCODING', key]).trim();
-    return { rss: (after.rss - before.rss) / d.count, used: (after.used - before.used) / d.count, enc };
+    return { rss: (after.rss - before.rss) / d.count, used: (after.used - before.used) / d.count, alloc: (after.alloc - before.alloc) / d.count, enc };
   } finally {
     srv.proc.kill('SIGKILL');
   }
@@ -184,14 +191,14 @@ async function measure(kind: 'redoubt' | 'redis', d: Dataset): Promise<{ rss: nu
 
 async function main(): Promise<void> {
   console.log(`bytes per ${'key'} (100k small keys of 10 elements) or per member (one key of 1M members), growth over an empty server${scale !== 1 ? `, scale ${scale}` : ''}`);
-  console.log('dataset        per     encoding     | redoubt RSS  redis RSS  ratio | redoubt used  redis used  ratio');
+  console.log('dataset        per     encoding     | redoubt RSS  redis RSS  ratio | redoubt used  redis used  ratio | redoubt heap  redis alloc  ratio');
   for (const d of DATASETS) {
     if (only && !only.includes(d.name)) continue;
     const a = await measure('redoubt', d);
     const b = await measure('redis', d);
     const enc = a.enc === b.enc ? a.enc : `${a.enc}/${b.enc}`;
     console.log(
-      `${d.name.padEnd(14)} ${d.unit.padEnd(7)} ${enc.padEnd(12)} | ${a.rss.toFixed(0).padStart(11)} ${b.rss.toFixed(0).padStart(10)} ${(a.rss / b.rss).toFixed(2).padStart(6)} | ${a.used.toFixed(0).padStart(12)} ${b.used.toFixed(0).padStart(11)} ${(a.used / b.used).toFixed(2).padStart(6)}`,
+      `${d.name.padEnd(14)} ${d.unit.padEnd(7)} ${enc.padEnd(12)} | ${a.rss.toFixed(0).padStart(11)} ${b.rss.toFixed(0).padStart(10)} ${(a.rss / b.rss).toFixed(2).padStart(6)} | ${a.used.toFixed(0).padStart(12)} ${b.used.toFixed(0).padStart(11)} ${(a.used / b.used).toFixed(2).padStart(6)} | ${a.alloc.toFixed(0).padStart(12)} ${b.alloc.toFixed(0).padStart(12)} ${(a.alloc / b.alloc).toFixed(2).padStart(6)}`,
     );
   }
 }
