@@ -28,31 +28,44 @@ export interface ZLimits {
 /** What both representations answer (ds/skiplist.ts and ds/packed-zset.ts). */
 export type ZCore = SortedSet | PackedSortedSet;
 
+/**
+ * Bytes past which a listpack-encoded zset leaves its packed string for a
+ * SortedSet (only with raised zset-max-listpack-* limits): rebuilding the
+ * string on every write, and decoding it for every range, would then cost
+ * more than the memory it saves.
+ */
+const PACK_MAX_BYTES = 20_000;
+
 export class ZSetValue implements RObject {
   readonly type = 'zset' as const;
   /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
   memBytes = 0;
   memAvg = -1;
   memChanges = 0;
-  /** A PackedSortedSet exactly while Redis would keep this zset listpack-encoded, else a SortedSet. */
+  /** A PackedSortedSet while listpack-encoded (up to PACK_MAX_BYTES), else a SortedSet. */
   zs: ZCore;
+  private lp: boolean;
 
   constructor(listpack = true, zs?: ZCore) {
     this.zs = zs ?? (listpack ? new PackedSortedSet() : new SortedSet());
-    if (listpack !== this.zs instanceof PackedSortedSet) this.listpack = listpack;
+    this.lp = this.zs instanceof PackedSortedSet;
+    this.listpack = listpack;
   }
 
   /** True while Redis would keep this zset listpack-encoded. */
   get listpack(): boolean {
-    return this.zs instanceof PackedSortedSet;
+    return this.lp;
   }
 
-  /** zsetConvert: same entries in the other representation. */
+  /** zsetConvert: the representation that goes with the encoding. */
   set listpack(lp: boolean) {
+    this.lp = lp;
     const zs = this.zs;
     if (lp === zs instanceof PackedSortedSet) return;
+    if (lp && zs.size * 24 > PACK_MAX_BYTES) return;
     this.memAvg = -1;
     this.zs = zs instanceof PackedSortedSet ? zs.toSortedSet() : PackedSortedSet.fromSorted(zs);
+    if (this.zs instanceof PackedSortedSet && this.zs.s.length > PACK_MAX_BYTES) this.zs = zs;
   }
 
   /** An empty zset created the way ZADD/ZRANGESTORE create one (createZsetListpackObject unless disabled). */
@@ -71,11 +84,17 @@ export class ZSetValue implements RObject {
 
   /** zsetAdd's insert/update with Redis's encoding conversion. True when the member is new. */
   add(member: string, score: number, lim: ZLimits): boolean {
-    if (this.zs instanceof PackedSortedSet) {
+    if (this.lp) {
       if ((this.zs.size + 1 > lim.entries || member.length > lim.value) && !this.zs.has(member)) this.listpack = false;
       else if (score === 0) score = 0; // -0 -> 0
     }
-    return this.zs.add(member, score);
+    const zs = this.zs;
+    const added = zs.add(member, score);
+    if (zs instanceof PackedSortedSet && zs.s.length > PACK_MAX_BYTES) {
+      this.memAvg = -1;
+      this.zs = zs.toSortedSet();
+    }
+    return added;
   }
 
   remove(member: string): boolean {
@@ -113,6 +132,6 @@ export class ZSetValue implements RObject {
     if (zs instanceof PackedSortedSet) return new ZSetValue(true, PackedSortedSet.fromSorted(zs.toArray()));
     const copy = new SortedSet();
     for (const [m, s] of zs) copy.add(m, s);
-    return new ZSetValue(false, copy);
+    return new ZSetValue(this.lp, copy);
   }
 }

@@ -6,8 +6,9 @@
 //
 // It answers the same calls as SortedSet. Lookups, inserts, ranks and pops
 // walk the string (O(n), n at most zset-max-listpack-entries, like Redis's
-// listpack); score/lex ranges and range deletes run on a SortedSet built for
-// the call, which keeps their many edge cases in one place.
+// listpack), score ranges on the decoded entries; lex ranges (with Redis's
+// mixed-score walk) and range deletes run on a SortedSet built for the call,
+// which keeps their many edge cases in one place.
 
 import { SortedSet, type LexBound, type ZEntry } from './skiplist.js';
 import { packEntry, entryEnd, entryAt, entryIs, flat } from './packed.js';
@@ -215,8 +216,30 @@ export class PackedSortedSet {
     this.n = p.n;
   }
 
+  /** [firstRank, endRankExclusive) of a score range over a (this set's entries), as SortedSet's. */
+  private static scoreRankRange(a: ZEntry[], min: number, max: number, minEx: boolean, maxEx: boolean): [number, number] {
+    if (min > max || (min === max && (minEx || maxEx))) return [0, 0];
+    const lo = PackedSortedSet.countBelow(a, min, minEx);
+    const hi = PackedSortedSet.countBelow(a, max, !maxEx);
+    return hi > lo ? [lo, hi] : [0, 0];
+  }
+
+  /** Entries with score < s (or <= s when inclusive). */
+  private static countBelow(a: ZEntry[], s: number, inclusive: boolean): number {
+    let lo = 0;
+    let hi = a.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = a[mid][1];
+      if (t < s || (inclusive && t === s)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   countInScoreRange(min: number, max: number, minEx = false, maxEx = false): number {
-    return this.toSortedSet().countInScoreRange(min, max, minEx, maxEx);
+    const [lo, hi] = PackedSortedSet.scoreRankRange(this.toArray(), min, max, minEx, maxEx);
+    return hi - lo;
   }
 
   countInLexRange(min: LexBound, max: LexBound): number {
@@ -224,7 +247,14 @@ export class PackedSortedSet {
   }
 
   rangeByScore(min: number, max: number, minEx = false, maxEx = false, reverse = false, offset = 0, limit = -1): ZEntry[] {
-    return this.toSortedSet().rangeByScore(min, max, minEx, maxEx, reverse, offset, limit);
+    const a = this.toArray();
+    const [lo, hi] = PackedSortedSet.scoreRankRange(a, min, max, minEx, maxEx);
+    if (offset < 0) return [];
+    let n = hi - lo - offset;
+    if (n <= 0) return [];
+    if (limit >= 0 && limit < n) n = limit;
+    if (n === 0) return [];
+    return reverse ? a.slice(hi - offset - n, hi - offset).reverse() : a.slice(lo + offset, lo + offset + n);
   }
 
   rangeByLex(min: LexBound, max: LexBound, reverse = false, offset = 0, limit = -1): ZEntry[] {
