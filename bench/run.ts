@@ -43,6 +43,32 @@ const TESTS: BenchTest[] = [
   { name: 'SPOP', t: 'spop' },
   { name: 'ZADD', t: 'zadd' },
   { name: 'ZPOPMIN', t: 'zpopmin' },
+  // small (listpack/intset-encoded) values: 50 fields or members
+  {
+    name: 'HGET small',
+    cmd: ['hget', 'bench:sh', 'field:25'],
+    setup: [['hset', 'bench:sh', ...Array.from({ length: 50 }, (_, i) => ['field:' + i, 'value:' + i]).flat()]],
+  },
+  {
+    name: 'HSET small',
+    cmd: ['hset', 'bench:sh', 'field:25', '__rand_int__'],
+    setup: [['hset', 'bench:sh', ...Array.from({ length: 50 }, (_, i) => ['field:' + i, 'value:' + i]).flat()]],
+  },
+  {
+    name: 'ZADD small',
+    cmd: ['zadd', 'bench:sz', '__rand_int__', 'member:25'],
+    setup: [['zadd', 'bench:sz', ...Array.from({ length: 50 }, (_, i) => [String(i), 'member:' + i]).flat()]],
+  },
+  {
+    name: 'ZRANGEBYSCORE small',
+    cmd: ['zrangebyscore', 'bench:sz', '10', '(20', 'withscores'],
+    setup: [['zadd', 'bench:sz', ...Array.from({ length: 50 }, (_, i) => [String(i), 'member:' + i]).flat()]],
+  },
+  {
+    name: 'SISMEMBER intset',
+    cmd: ['sismember', 'bench:si', '__rand_int__'],
+    setup: [['sadd', 'bench:si', ...Array.from({ length: 50 }, (_, i) => String(i * 2000))]],
+  },
   {
     name: 'ZRANGE 0 99',
     cmd: ['zrange', 'bench:zset', '0', '99', 'withscores'],

@@ -9,7 +9,7 @@
 // Members go in and come out as canonical int64 strings (string2ll form), the
 // way the set commands see them.
 
-import { flat } from './packed.js';
+import { seq2, seq3 } from './packed.js';
 
 const TWO32 = 4294967296;
 
@@ -127,7 +127,7 @@ export class IntSet {
     if (i >= 0) return false;
     const p = (-i - 1) * this.w;
     const s = this.s;
-    this.s = flat(p === 0 ? e + s : p === s.length ? s + e : s.slice(0, p) + e + s.slice(p));
+    this.s = seq3(s.slice(0, p), e, s.slice(p));
     return true;
   }
 
@@ -139,7 +139,7 @@ export class IntSet {
     if (i < 0) return false;
     const p = i * this.w;
     const s = this.s;
-    this.s = s.length === this.w ? '' : flat(s.slice(0, p) + s.slice(p + this.w));
+    this.s = s.length === this.w ? '' : seq2(s.slice(0, p), s.slice(p + this.w));
     return true;
   }
 

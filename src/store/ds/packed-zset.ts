@@ -11,12 +11,15 @@
 // which keeps their many edge cases in one place.
 
 import { SortedSet, type LexBound, type ZEntry } from './skiplist.js';
-import { packEntry, entryEnd, entryAt, entryIs, flat } from './packed.js';
+import { packEntry, entryEnd, entryAt, entryIs, entryLen, seq2, seq3, seq4 } from './packed.js';
 
 const f64 = new Float64Array(1);
 const u8 = new Uint8Array(f64.buffer);
+const u32 = new Uint32Array(f64.buffer);
 // big-endian byte order in the string whatever the machine's
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const HI = LE ? 1 : 0;
+const LO = LE ? 0 : 1;
 
 function packScore(s: number): string {
   f64[0] = s;
@@ -26,9 +29,27 @@ function packScore(s: number): string {
 }
 
 function scoreAt(s: string, p: number): number {
-  for (let i = 0; i < 8; i++) u8[LE ? 7 - i : i] = s.charCodeAt(p + i);
+  u32[HI] = (s.charCodeAt(p) << 24) | (s.charCodeAt(p + 1) << 16) | (s.charCodeAt(p + 2) << 8) | s.charCodeAt(p + 3);
+  u32[LO] = (s.charCodeAt(p + 4) << 24) | (s.charCodeAt(p + 5) << 16) | (s.charCodeAt(p + 6) << 8) | s.charCodeAt(p + 7);
   return f64[0];
 }
+
+/** The member entry at p compared with x in byte order: <0, 0, >0. */
+function compareEntry(s: string, p: number, x: string): number {
+  const l = entryLen(s, p);
+  const b = p + (s.charCodeAt(p) < 255 ? 1 : 5);
+  const n = l < x.length ? l : x.length;
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(b + i) - x.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  return l - x.length;
+}
+
+// Offsets and scores of every entry, filled by index() for the range calls
+// (module scratch: no allocation per call).
+const OFF: number[] = [];
+const SC: number[] = [];
 
 export class PackedSortedSet {
   /** Entries: score (8 chars), member (length-prefixed), in (score, member) order. */
@@ -51,16 +72,40 @@ export class PackedSortedSet {
     return this.n;
   }
 
+  /**
+   * The last find(), which add() reuses: ZADD and ZINCRBY ask score(m) and
+   * then add(m, ...) the same member. Every change clears it.
+   */
+  private memoM: string | null = null;
+  private memoP = -1;
+
   /** Offset of the member's entry (its score), or -1. */
   private find(m: string): number {
+    if (m === this.memoM) return this.memoP;
     const s = this.s;
     const len = s.length;
     let p = 0;
     while (p < len) {
-      if (entryIs(s, p + 8, m)) return p;
+      if (entryIs(s, p + 8, m)) break;
       p = entryEnd(s, p + 8);
     }
-    return -1;
+    if (p >= len) p = -1;
+    this.memoM = m;
+    this.memoP = p;
+    return p;
+  }
+
+  /** Fills OFF/SC with every entry's offset and score; returns the count. */
+  private index(): number {
+    const s = this.s;
+    const len = s.length;
+    let i = 0;
+    for (let p = 0; p < len; i++) {
+      OFF[i] = p;
+      SC[i] = scoreAt(s, p);
+      p = entryEnd(s, p + 8);
+    }
+    return i;
   }
 
   has(m: string): boolean {
@@ -74,11 +119,14 @@ export class PackedSortedSet {
 
   /** Insert or update; true when the member is new. */
   add(m: string, sc: number): boolean {
-    let s = this.s;
+    const s = this.s;
     const p = this.find(m);
+    this.memoM = null;
+    // the old entry [p, e) when updating, skipped by the search below
+    let e = -1;
     if (p >= 0) {
       if (scoreAt(s, p) === sc) return false;
-      s = s.slice(0, p) + s.slice(entryEnd(s, p + 8));
+      e = entryEnd(s, p + 8);
     } else {
       this.n++;
     }
@@ -86,28 +134,36 @@ export class PackedSortedSet {
     const len = s.length;
     let q = 0;
     while (q < len) {
+      if (q === p) {
+        q = e;
+        continue;
+      }
       const qs = scoreAt(s, q);
-      if (qs > sc) break;
-      const e = entryEnd(s, q + 8);
-      if (qs === sc && entryAt(s, q + 8) > m) break;
-      q = e;
+      if (qs > sc || (qs === sc && compareEntry(s, q + 8, m) > 0)) break;
+      q = entryEnd(s, q + 8);
     }
     const entry = packScore(sc) + packEntry(m);
-    this.s = flat(q === 0 ? entry + s : q === len ? s + entry : s.slice(0, q) + entry + s.slice(q));
+    // one new string, built from at most three pieces of the old one
+    if (p < 0) this.s = seq3(s.slice(0, q), entry, s.slice(q));
+    else if (q <= p) this.s = seq4(s.slice(0, q), entry, s.slice(q, p), s.slice(e));
+    else this.s = seq4(s.slice(0, p), s.slice(e, q), entry, s.slice(q));
     return p < 0;
   }
+
 
   remove(m: string): boolean {
     const s = this.s;
     const p = this.find(m);
+    this.memoM = null;
     if (p < 0) return false;
     const e = entryEnd(s, p + 8);
-    this.s = p === 0 && e === s.length ? '' : flat(s.slice(0, p) + s.slice(e));
+    this.s = p === 0 && e === s.length ? '' : seq2(s.slice(0, p), s.slice(e));
     this.n--;
     return true;
   }
 
   clear(): void {
+    this.memoM = null;
     this.s = '';
     this.n = 0;
   }
@@ -198,6 +254,7 @@ export class PackedSortedSet {
 
   /** Keeps entries [lo, hi) of a (this set's entries in order). */
   private keep(a: ZEntry[], lo: number, hi: number): void {
+    this.memoM = null;
     const z = PackedSortedSet.fromSorted(a.slice(lo, hi));
     this.s = z.s;
     this.n = z.n;
@@ -211,26 +268,27 @@ export class PackedSortedSet {
   }
 
   private replaceFrom(z: SortedSet): void {
+    this.memoM = null;
     const p = PackedSortedSet.fromSorted(z);
     this.s = p.s;
     this.n = p.n;
   }
 
-  /** [firstRank, endRankExclusive) of a score range over a (this set's entries), as SortedSet's. */
-  private static scoreRankRange(a: ZEntry[], min: number, max: number, minEx: boolean, maxEx: boolean): [number, number] {
+  /** [firstRank, endRankExclusive) of a score range over the n entries in SC, as SortedSet's. */
+  private static scoreRankRange(n: number, min: number, max: number, minEx: boolean, maxEx: boolean): [number, number] {
     if (min > max || (min === max && (minEx || maxEx))) return [0, 0];
-    const lo = PackedSortedSet.countBelow(a, min, minEx);
-    const hi = PackedSortedSet.countBelow(a, max, !maxEx);
+    const lo = PackedSortedSet.countBelow(n, min, minEx);
+    const hi = PackedSortedSet.countBelow(n, max, !maxEx);
     return hi > lo ? [lo, hi] : [0, 0];
   }
 
-  /** Entries with score < s (or <= s when inclusive). */
-  private static countBelow(a: ZEntry[], s: number, inclusive: boolean): number {
+  /** Entries (of the n in SC) with score < s (or <= s when inclusive). */
+  private static countBelow(n: number, s: number, inclusive: boolean): number {
     let lo = 0;
-    let hi = a.length;
+    let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const t = a[mid][1];
+      const t = SC[mid];
       if (t < s || (inclusive && t === s)) lo = mid + 1;
       else hi = mid;
     }
@@ -238,7 +296,7 @@ export class PackedSortedSet {
   }
 
   countInScoreRange(min: number, max: number, minEx = false, maxEx = false): number {
-    const [lo, hi] = PackedSortedSet.scoreRankRange(this.toArray(), min, max, minEx, maxEx);
+    const [lo, hi] = PackedSortedSet.scoreRankRange(this.index(), min, max, minEx, maxEx);
     return hi - lo;
   }
 
@@ -247,14 +305,20 @@ export class PackedSortedSet {
   }
 
   rangeByScore(min: number, max: number, minEx = false, maxEx = false, reverse = false, offset = 0, limit = -1): ZEntry[] {
-    const a = this.toArray();
-    const [lo, hi] = PackedSortedSet.scoreRankRange(a, min, max, minEx, maxEx);
+    const [lo, hi] = PackedSortedSet.scoreRankRange(this.index(), min, max, minEx, maxEx);
     if (offset < 0) return [];
     let n = hi - lo - offset;
     if (n <= 0) return [];
     if (limit >= 0 && limit < n) n = limit;
     if (n === 0) return [];
-    return reverse ? a.slice(hi - offset - n, hi - offset).reverse() : a.slice(lo + offset, lo + offset + n);
+    const s = this.s;
+    const out: ZEntry[] = new Array<ZEntry>(n);
+    // forward: ranks lo+offset.. ascending; reverse: hi-1-offset.. descending
+    for (let k = 0; k < n; k++) {
+      const r = reverse ? hi - 1 - offset - k : lo + offset + k;
+      out[k] = [entryAt(s, OFF[r] + 8), SC[r]];
+    }
+    return out;
   }
 
   rangeByLex(min: LexBound, max: LexBound, reverse = false, offset = 0, limit = -1): ZEntry[] {
