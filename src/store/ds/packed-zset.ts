@@ -1,6 +1,6 @@
 // A listpack-encoded sorted set in one packed string (see packed.ts): entries
 // ordered by (score, member) as in Redis's listpack, each the score's eight
-// IEEE-754 bytes then the member with its length prefix. A SortedSet (member
+// bytes (sortable form, packScore) then the member with its length prefix. A SortedSet (member
 // Map + B+tree pools) costs ~2,400 bytes for ten members; this costs the
 // members' bytes plus ~9 each.
 //
@@ -14,24 +14,53 @@ import { SortedSet, type LexBound, type ZEntry } from './skiplist.js';
 import { packEntry, entryEnd, entryAt, entryIs, entryLen, seq2, seq3, seq4 } from './packed.js';
 
 const f64 = new Float64Array(1);
-const u8 = new Uint8Array(f64.buffer);
 const u32 = new Uint32Array(f64.buffer);
 // big-endian byte order in the string whatever the machine's
 const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const HI = LE ? 1 : 0;
 const LO = LE ? 0 : 1;
 
-function packScore(s: number): string {
-  f64[0] = s;
-  return LE
-    ? String.fromCharCode(u8[7], u8[6], u8[5], u8[4], u8[3], u8[2], u8[1], u8[0])
-    : String.fromCharCode(u8[0], u8[1], u8[2], u8[3], u8[4], u8[5], u8[6], u8[7]);
+/**
+ * The score's IEEE-754 bits, big-endian and made sortable (sign bit flipped
+ * for positives, every bit flipped for negatives): comparing two encoded
+ * scores char by char orders them numerically, so the insertion and range
+ * searches read a char or two per entry instead of decoding doubles. -0 is
+ * stored as 0 (a listpack holds no -0).
+ */
+function packScore(sc: number): string {
+  f64[0] = sc === 0 ? 0 : sc;
+  let hi = u32[HI];
+  let lo = u32[LO];
+  if (hi & 0x80000000) {
+    hi = ~hi;
+    lo = ~lo;
+  } else {
+    hi ^= 0x80000000;
+  }
+  return String.fromCharCode((hi >>> 24) & 255, (hi >>> 16) & 255, (hi >>> 8) & 255, hi & 255, (lo >>> 24) & 255, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255);
 }
 
 function scoreAt(s: string, p: number): number {
-  u32[HI] = (s.charCodeAt(p) << 24) | (s.charCodeAt(p + 1) << 16) | (s.charCodeAt(p + 2) << 8) | s.charCodeAt(p + 3);
-  u32[LO] = (s.charCodeAt(p + 4) << 24) | (s.charCodeAt(p + 5) << 16) | (s.charCodeAt(p + 6) << 8) | s.charCodeAt(p + 7);
+  let hi = (s.charCodeAt(p) << 24) | (s.charCodeAt(p + 1) << 16) | (s.charCodeAt(p + 2) << 8) | s.charCodeAt(p + 3);
+  let lo = (s.charCodeAt(p + 4) << 24) | (s.charCodeAt(p + 5) << 16) | (s.charCodeAt(p + 6) << 8) | s.charCodeAt(p + 7);
+  if (hi & 0x80000000) {
+    hi ^= 0x80000000;
+  } else {
+    hi = ~hi;
+    lo = ~lo;
+  }
+  u32[HI] = hi;
+  u32[LO] = lo;
   return f64[0];
+}
+
+/** The encoded score at p compared with the encoded score k: <0, 0, >0. */
+function compareScore(s: string, p: number, k: string): number {
+  for (let i = 0; i < 8; i++) {
+    const d = s.charCodeAt(p + i) - k.charCodeAt(i);
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** The member entry at p compared with x in byte order: <0, 0, >0. */
@@ -46,10 +75,9 @@ function compareEntry(s: string, p: number, x: string): number {
   return l - x.length;
 }
 
-// Offsets and scores of every entry, filled by index() for the range calls
+// Offsets of every entry, filled by index() for the range calls
 // (module scratch: no allocation per call).
 const OFF: number[] = [];
-const SC: number[] = [];
 
 export class PackedSortedSet {
   /** Entries: score (8 chars), member (length-prefixed), in (score, member) order. */
@@ -95,14 +123,13 @@ export class PackedSortedSet {
     return p;
   }
 
-  /** Fills OFF/SC with every entry's offset and score; returns the count. */
+  /** Fills OFF with every entry's offset; returns the count. */
   private index(): number {
     const s = this.s;
     const len = s.length;
     let i = 0;
     for (let p = 0; p < len; i++) {
       OFF[i] = p;
-      SC[i] = scoreAt(s, p);
       p = entryEnd(s, p + 8);
     }
     return i;
@@ -131,6 +158,7 @@ export class PackedSortedSet {
       this.n++;
     }
     // first entry that sorts after (sc, m)
+    const k = packScore(sc);
     const len = s.length;
     let q = 0;
     while (q < len) {
@@ -138,11 +166,11 @@ export class PackedSortedSet {
         q = e;
         continue;
       }
-      const qs = scoreAt(s, q);
-      if (qs > sc || (qs === sc && compareEntry(s, q + 8, m) > 0)) break;
+      const c = compareScore(s, q, k);
+      if (c > 0 || (c === 0 && compareEntry(s, q + 8, m) > 0)) break;
       q = entryEnd(s, q + 8);
     }
-    const entry = packScore(sc) + packEntry(m);
+    const entry = k + packEntry(m);
     // one new string, built from at most three pieces of the old one
     if (p < 0) this.s = seq3(s.slice(0, q), entry, s.slice(q));
     else if (q <= p) this.s = seq4(s.slice(0, q), entry, s.slice(q, p), s.slice(e));
@@ -274,29 +302,30 @@ export class PackedSortedSet {
     this.n = p.n;
   }
 
-  /** [firstRank, endRankExclusive) of a score range over the n entries in SC, as SortedSet's. */
-  private static scoreRankRange(n: number, min: number, max: number, minEx: boolean, maxEx: boolean): [number, number] {
+  /** [firstRank, endRankExclusive) of a score range over the n entries in OFF, as SortedSet's. */
+  private scoreRankRange(n: number, min: number, max: number, minEx: boolean, maxEx: boolean): [number, number] {
     if (min > max || (min === max && (minEx || maxEx))) return [0, 0];
-    const lo = PackedSortedSet.countBelow(n, min, minEx);
-    const hi = PackedSortedSet.countBelow(n, max, !maxEx);
+    const lo = this.countBelow(n, packScore(min), minEx);
+    const hi = this.countBelow(n, packScore(max), !maxEx);
     return hi > lo ? [lo, hi] : [0, 0];
   }
 
-  /** Entries (of the n in SC) with score < s (or <= s when inclusive). */
-  private static countBelow(n: number, s: number, inclusive: boolean): number {
+  /** Entries (of the n in OFF) with score < k (or <= k when inclusive), k encoded. */
+  private countBelow(n: number, k: string, inclusive: boolean): number {
+    const s = this.s;
     let lo = 0;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const t = SC[mid];
-      if (t < s || (inclusive && t === s)) lo = mid + 1;
+      const c = compareScore(s, OFF[mid], k);
+      if (c < 0 || (inclusive && c === 0)) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
   countInScoreRange(min: number, max: number, minEx = false, maxEx = false): number {
-    const [lo, hi] = PackedSortedSet.scoreRankRange(this.index(), min, max, minEx, maxEx);
+    const [lo, hi] = this.scoreRankRange(this.index(), min, max, minEx, maxEx);
     return hi - lo;
   }
 
@@ -305,7 +334,7 @@ export class PackedSortedSet {
   }
 
   rangeByScore(min: number, max: number, minEx = false, maxEx = false, reverse = false, offset = 0, limit = -1): ZEntry[] {
-    const [lo, hi] = PackedSortedSet.scoreRankRange(this.index(), min, max, minEx, maxEx);
+    const [lo, hi] = this.scoreRankRange(this.index(), min, max, minEx, maxEx);
     if (offset < 0) return [];
     let n = hi - lo - offset;
     if (n <= 0) return [];
@@ -316,7 +345,7 @@ export class PackedSortedSet {
     // forward: ranks lo+offset.. ascending; reverse: hi-1-offset.. descending
     for (let k = 0; k < n; k++) {
       const r = reverse ? hi - 1 - offset - k : lo + offset + k;
-      out[k] = [entryAt(s, OFF[r] + 8), SC[r]];
+      out[k] = [entryAt(s, OFF[r] + 8), scoreAt(s, OFF[r])];
     }
     return out;
   }
