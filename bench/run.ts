@@ -40,7 +40,35 @@ const TESTS: BenchTest[] = [
   { name: 'LRANGE_100', t: 'lrange_100' },
   { name: 'SADD', t: 'sadd' },
   { name: 'HSET', t: 'hset' },
+  { name: 'SPOP', t: 'spop' },
   { name: 'ZADD', t: 'zadd' },
+  { name: 'ZPOPMIN', t: 'zpopmin' },
+  // small (listpack/intset-encoded) values: 50 fields or members
+  {
+    name: 'HGET small',
+    cmd: ['hget', 'bench:sh', 'field:25'],
+    setup: [['hset', 'bench:sh', ...Array.from({ length: 50 }, (_, i) => ['field:' + i, 'value:' + i]).flat()]],
+  },
+  {
+    name: 'HSET small',
+    cmd: ['hset', 'bench:sh', 'field:25', '__rand_int__'],
+    setup: [['hset', 'bench:sh', ...Array.from({ length: 50 }, (_, i) => ['field:' + i, 'value:' + i]).flat()]],
+  },
+  {
+    name: 'ZADD small',
+    cmd: ['zadd', 'bench:sz', '__rand_int__', 'member:25'],
+    setup: [['zadd', 'bench:sz', ...Array.from({ length: 50 }, (_, i) => [String(i), 'member:' + i]).flat()]],
+  },
+  {
+    name: 'ZRANGEBYSCORE small',
+    cmd: ['zrangebyscore', 'bench:sz', '10', '(20', 'withscores'],
+    setup: [['zadd', 'bench:sz', ...Array.from({ length: 50 }, (_, i) => [String(i), 'member:' + i]).flat()]],
+  },
+  {
+    name: 'SISMEMBER intset',
+    cmd: ['sismember', 'bench:si', '__rand_int__'],
+    setup: [['sadd', 'bench:si', ...Array.from({ length: 50 }, (_, i) => String(i * 2000))]],
+  },
   {
     name: 'ZRANGE 0 99',
     cmd: ['zrange', 'bench:zset', '0', '99', 'withscores'],
@@ -83,7 +111,8 @@ function runOne(srv: Srv, t: BenchTest, pipeline: number, auth: string[] = []): 
   if (t.t) args.push('-t', t.t);
   else args.push(...t.cmd!);
   const before = cpuTicks(srv.proc.pid!);
-  const r = spawnSync(pin(1, args)[0], pin(1, args).slice(1), { encoding: 'utf8' });
+  // a server that went away leaves redis-benchmark reconnecting forever
+  const r = spawnSync(pin(1, args)[0], pin(1, args).slice(1), { encoding: 'utf8', timeout: 180_000 });
   const after = cpuTicks(srv.proc.pid!);
   const lines = r.stdout.trim().split('\n').filter((l) => !l.startsWith('"test"'));
   const last = lines[lines.length - 1] ?? '';

@@ -309,10 +309,10 @@ function hrandfieldCount(c: Client, key: string, l: number, withvalues: boolean)
     if (count > RANDFIELD_MAX) return c.error('ERR value is out of range');
     c.array(withvalues && !nested ? count * 2 : count);
     if (count > 8 && count * 4 > size) {
-      const ks = [...m.keys()];
+      const es = [...m.entries()];
       for (let i = 0; i < count; i++) {
-        const k = ks[Math.floor(Math.random() * ks.length)];
-        replyPair(c, k, m.get(k) as string, withvalues, nested);
+        const e = es[Math.floor(Math.random() * es.length)];
+        replyPair(c, e[0], e[1], withvalues, nested);
       }
     } else {
       for (let i = 0; i < count; i++) {
@@ -330,13 +330,13 @@ function hrandfieldCount(c: Client, key: string, l: number, withvalues: boolean)
     return;
   }
   // CASE 3/4: count distinct random fields.
-  const ks = [...m.keys()];
+  const es = [...m.entries()];
   for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(Math.random() * (ks.length - i));
-    const t = ks[i];
-    ks[i] = ks[j];
-    ks[j] = t;
-    replyPair(c, ks[i], m.get(ks[i]) as string, withvalues, nested);
+    const j = i + Math.floor(Math.random() * (es.length - i));
+    const t = es[i];
+    es[i] = es[j];
+    es[j] = t;
+    replyPair(c, es[i][0], es[i][1], withvalues, nested);
   }
 }
 
@@ -356,8 +356,14 @@ function hscan(c: Client, argv: string[]): void {
   let next = '0';
   let fields: string[];
   if (h.listpack) {
-    fields = [];
-    for (const k of m.keys()) if (g === null || matchCompiled(g, k)) fields.push(k);
+    let o = '';
+    let n = 0;
+    for (const [k, v] of m) {
+      if (g !== null && !matchCompiled(g, k)) continue;
+      o += '$' + k.length + '\r\n' + k + '\r\n$' + v.length + '\r\n' + v + '\r\n';
+      n++;
+    }
+    return c.raw('*2\r\n$1\r\n0\r\n*' + n * 2 + '\r\n' + o);
   } else {
     const r = h.scan(cursor, count, g === null ? undefined : (k: string) => matchCompiled(g, k));
     next = r.cursor;

@@ -12,9 +12,9 @@ import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
 import type { Db } from '../store/db.js';
 import { NOTIFY, type Value } from '../store/types.js';
-import { ZSetValue, type ZLimits } from '../store/zset.js';
+import { ZSetValue, type ZLimits, type ZCore } from '../store/zset.js';
 import { SetValue } from '../store/set.js';
-import type { SortedSet, ZEntry, LexBound } from '../store/ds/skiplist.js';
+import type { ZEntry, LexBound } from '../store/ds/skiplist.js';
 import { ERR } from './errors.js';
 import { blocking, parseTimeout } from '../server/blocking.js';
 import { scanMap } from '../store/scan.js';
@@ -335,11 +335,10 @@ function zaddGeneric(c: Client, argv: string[], incrCmd: boolean): void {
     db.add(key, z);
   }
   const lim = limits(c);
-  const zs = z.zs;
   for (let j = 0; j < pairs; j++) {
     const member = argv[i + j * 2 + 1];
     let s = scores[j];
-    const cur = zs.score(member);
+    const cur = z.zs.score(member); // not hoisted: an insert may convert the listpack to a skiplist
     if (cur !== undefined) {
       if (nx) continue;
       if (incr) {
@@ -896,7 +895,7 @@ const enum Agg {
 
 interface Src {
   value: Value | null;
-  zs: SortedSet | null;
+  zs: ZCore | null;
   set: SetValue | null;
   weight: number;
   length: number;

@@ -2,9 +2,12 @@
 // listpack-encoded, a KeyTable once it converts to a hashtable (OBJECT
 // ENCODING, and HSCAN, which returns a listpack-encoded hash in one call).
 //
-// A V8 Map iterates in insertion order and an update keeps the entry's place,
-// exactly like a listpack (append at the tail, replace in place, delete in
-// place), so HGETALL/HKEYS/HVALS of a listpack hash come out in Redis's order.
+// A listpack-encoded hash is a PackedMap (ds/packed.ts: the fields and values
+// in one string, one allocation as in Redis); past PACK_MAX_BYTES (only with
+// raised hash-max-listpack-* limits) an insertion-ordered Map, where rebuilding
+// the string on every write would cost more than the memory it saves. Both
+// append at the tail, replace in place and delete in place, exactly like a
+// listpack, so HGETALL/HKEYS/HVALS of a listpack hash come out in Redis's order.
 //
 // Redis's rules (t_hash.c), reproduced here:
 // - a hash starts as a listpack (createHashObject);
@@ -22,6 +25,7 @@ import type { RObject } from './types.js';
 import { KeyTable } from './keytable.js';
 import { randomMapKey } from './db.js';
 import { scanMap, type ScanResult } from './scan.js';
+import { PackedMap } from './ds/packed.js';
 
 /** hash-max-listpack-entries / hash-max-listpack-value. */
 export interface HLimits {
@@ -48,6 +52,8 @@ export interface FieldMap {
  * gain from its cheaper lookups.
  */
 const TABLE_AFTER = 128;
+/** Bytes past which a listpack-encoded hash leaves its PackedMap for a Map (the default limits stay under). */
+const PACK_MAX_BYTES = 20_000;
 
 export class HashValue implements RObject {
   readonly type = 'hash' as const;
@@ -56,9 +62,9 @@ export class HashValue implements RObject {
   memAvg = -1;
   memChanges = 0;
   /**
-   * An insertion-ordered Map (Redis's listpack order while listpack-encoded),
-   * or, for a hashtable-encoded hash past TABLE_AFTER fields, a KeyTable
-   * (Redis's dict order is no order anyway).
+   * A PackedMap or an insertion-ordered Map (Redis's listpack order) while
+   * listpack-encoded; a Map or, past TABLE_AFTER fields, a KeyTable once
+   * hashtable-encoded (Redis's dict order is no order anyway).
    */
   map: FieldMap;
   /** True while Redis would keep this hash listpack-encoded. */
@@ -66,12 +72,23 @@ export class HashValue implements RObject {
 
   constructor(listpack = true, map?: FieldMap) {
     this.listpack = listpack;
-    this.map = map ?? new Map<string, string>();
+    this.map = map ?? (listpack ? new PackedMap() : new Map<string, string>());
   }
 
   /** hashTypeConvert: listpack to hashtable, never back. */
   toHashtable(): void {
     this.listpack = false;
+    if (this.map instanceof PackedMap) this.unpack();
+  }
+
+  /** Same entries, same order, in a Map. */
+  private unpack(): void {
+    // the packed string's sample (elements counted in its structure) no longer applies
+    this.memAvg = -1;
+    const a = (this.map as PackedMap).flatten();
+    const m = new Map<string, string>();
+    for (let i = 0; i < a.length; i += 2) m.set(a[i], a[i + 1]);
+    this.map = m;
   }
 
   private toTable(): void {
@@ -123,6 +140,7 @@ export class HashValue implements RObject {
     m.set(field, value);
     const had = m.size === before;
     if (!had && m.size > lim.entries && this.listpack) this.toHashtable();
+    else if (m instanceof PackedMap && m.s.length > PACK_MAX_BYTES) this.unpack();
     if (!had && !this.listpack && m.size > TABLE_AFTER && m instanceof Map) this.toTable();
     return had;
   }
@@ -134,6 +152,7 @@ export class HashValue implements RObject {
   /** A random field of a non-empty hash. */
   randomField(): string {
     const m = this.map;
+    if (m instanceof PackedMap) return m.pairAt(Math.floor(Math.random() * m.size))[0];
     return (m instanceof Map ? randomMapKey(m) : (m as KeyTable<string>).randomKey()) as string;
   }
 
@@ -148,6 +167,7 @@ export class HashValue implements RObject {
 
   /** Deep copy (COPY, RESTORE...): same encoding, same entries. */
   clone(): HashValue {
+    if (this.map instanceof PackedMap) return new HashValue(true, this.map.clone());
     if (this.map instanceof Map) return new HashValue(this.listpack, new Map(this.map));
     const h = new HashValue(false, this.map);
     h.toTable();

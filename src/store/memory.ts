@@ -17,6 +17,8 @@
 
 import type { Value, RObject } from './types.js';
 import { KeyTable } from './keytable.js';
+import { PackedMap } from './ds/packed.js';
+import { PackedSortedSet } from './ds/packed-zset.js';
 import type { HashValue } from './hash.js';
 import type { SetValue } from './set.js';
 import type { ListValue } from './list.js';
@@ -37,6 +39,8 @@ const SET_ENTRY = 20;
 const HEAP_NUMBER = 16;
 /** JS object with a few fields + its Map/array wrapper. */
 const OBJ = 56;
+/** A packed listpack: its object, header + string pointer + count, and the owner's extra fields (calibrated against heap growth). */
+const PACKED = 96;
 /** Collections this small are summed exactly on every change. */
 const EXACT_MAX = 32;
 /** Elements read to estimate the average element size of a bigger collection. */
@@ -80,6 +84,8 @@ function elementBytes(v: RObject, limit: number): [number, number] {
   switch (v.type) {
     case 'hash': {
       const m = (v as HashValue).map;
+      // a packed listpack's elements are inside its string (structureBytes)
+      if (m instanceof PackedMap) return [0, m.size];
       if (m instanceof KeyTable && limit < m.size) {
         for (; n < limit; n++) {
           const f = m.randomKey() as string;
@@ -101,7 +107,9 @@ function elementBytes(v: RObject, limit: number): [number, number] {
     }
     case 'set': {
       const s = v as SetValue;
-      if (limit < s.size && (s.isIntset || s.size > 128)) {
+      // an intset's members are inside its packed string (structureBytes)
+      if (s.isIntset) return [0, s.size];
+      if (limit < s.size && s.size > 128) {
         for (; n < limit; n++) sum += strBytes(s.random());
         break;
       }
@@ -121,6 +129,7 @@ function elementBytes(v: RObject, limit: number): [number, number] {
     case 'zset': {
       const zs = (v as ZSetValue).zs;
       const len = zs.size;
+      if (zs instanceof PackedSortedSet) return [0, len];
       if (limit < len) {
         const step = len / limit;
         for (; n < limit; n++) {
@@ -159,17 +168,19 @@ function structureBytes(v: RObject, n: number): number {
   switch (v.type) {
     case 'hash': {
       const m = (v as HashValue).map;
+      if (m instanceof PackedMap) return OBJ + PACKED + strBytes(m.s);
       return OBJ + (m instanceof KeyTable ? OBJ * 4 + TABLE_SLOT * m.capacity : mapBytes(n, MAP_ENTRY));
     }
     case 'set': {
       const s = v as SetValue;
-      if (s.isIntset) return OBJ * 2 + 8 * pow2(n);
+      if (s.isIntset) return OBJ + PACKED + strBytes('') + ((s.intsetBytes + 7) & ~7);
       // a big set moves to a KeyTable whose capacity keeps the load under ~0.75
       return OBJ + (n > 128 ? OBJ * 4 + TABLE_SLOT * pow2(Math.ceil(n / 0.75)) : mapBytes(n, SET_ENTRY));
     }
     case 'list':
       return OBJ * 3 + 8 * pow2(n + 1);
     case 'zset':
+      if ((v as ZSetValue).zs instanceof PackedSortedSet) return OBJ + PACKED + strBytes(((v as ZSetValue).zs as PackedSortedSet).s);
       // member map + B+tree leaves (score, member per slot, leaves ~3/4 full) + inner nodes
       return OBJ * 12 + mapBytes(n, MAP_ENTRY) + n * 34 + 400;
     default:

@@ -3,7 +3,8 @@
 // - intset: every member is a canonical int64 (string2ll) and there are at
 //   most set-max-intset-entries of them. Redis keeps them sorted ascending and
 //   every reply that walks the set (SMEMBERS, SINTER, SPOP of all...) lists them
-//   in that order, so we keep a sorted array of the member strings;
+//   in that order. We keep them as Redis does, in one sorted array of
+//   fixed-width integers (ds/intset.ts: a packed string, binary searched);
 // - hashtable: anything else, a Set<string> (Redis's order is its dict's, which
 //   clients cannot rely on; ours is insertion order), which becomes a KeyTable
 //   (the keyspace's hash table, cheaper lookups) past TABLE_AFTER members: an
@@ -20,6 +21,7 @@ import { isIntsetMember } from './ds/intset-check.js';
 import { randomMapKey } from './db.js';
 import { KeyTable } from './keytable.js';
 import { scanMap, type ScanResult } from './scan.js';
+import { IntSet } from './ds/intset.js';
 
 const TABLE_AFTER = 128;
 
@@ -39,18 +41,6 @@ export function compareIntStrings(a: string, b: string): number {
   return an ? -r : r;
 }
 
-/** Index of the first element >= m in the sorted int array. */
-function lowerBound(arr: readonly string[], m: string): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareIntStrings(arr[mid], m) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export class SetValue implements RObject {
   readonly type = 'set' as const;
   /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
@@ -58,13 +48,13 @@ export class SetValue implements RObject {
   memAvg = -1;
   memChanges = 0;
   /** Members sorted by value while intset-encoded, else null. */
-  private ints: string[] | null;
+  private ints: IntSet | null;
   /** Members while hashtable-encoded, else null. */
   private ht: Set<string> | null;
   /** Members of a big hashtable-encoded set (then ints and ht are null). */
   private big: KeyTable<1> | null = null;
 
-  private constructor(ints: string[] | null, ht: Set<string> | null, big: KeyTable<1> | null = null) {
+  private constructor(ints: IntSet | null, ht: Set<string> | null, big: KeyTable<1> | null = null) {
     this.ints = ints;
     this.ht = ht;
     this.big = big;
@@ -72,7 +62,7 @@ export class SetValue implements RObject {
 
   /** createIntsetObject: an empty intset (set algebra results start here). */
   static createIntset(): SetValue {
-    return new SetValue([], null);
+    return new SetValue(new IntSet(), null);
   }
 
   /** createSetObject: an empty hashtable set. */
@@ -82,7 +72,7 @@ export class SetValue implements RObject {
 
   /** setTypeCreate: the encoding that can hold `first`. */
   static create(first: string): SetValue {
-    return isIntsetMember(first) ? new SetValue([], null) : new SetValue(null, new Set());
+    return isIntsetMember(first) ? new SetValue(new IntSet(), null) : new SetValue(null, new Set());
   }
 
   encoding(): string {
@@ -93,16 +83,19 @@ export class SetValue implements RObject {
     return this.ints !== null;
   }
 
+  /** Length of the intset's packed string (memory accounting); 0 when hashtable. */
+  get intsetBytes(): number {
+    return this.ints !== null ? this.ints.s.length : 0;
+  }
+
   get size(): number {
-    return this.ints !== null ? this.ints.length : this.ht !== null ? this.ht.size : (this.big as KeyTable<1>).size;
+    return this.ints !== null ? this.ints.size : this.ht !== null ? this.ht.size : (this.big as KeyTable<1>).size;
   }
 
   has(m: string): boolean {
     const ints = this.ints;
     if (ints === null) return this.ht !== null ? this.ht.has(m) : (this.big as KeyTable<1>).has(m);
-    if (!isIntsetMember(m)) return false;
-    const i = lowerBound(ints, m);
-    return i < ints.length && ints[i] === m;
+    return isIntsetMember(m) && ints.has(m);
   }
 
   /** setTypeAdd: true when `m` was not a member. `maxIntset` is set-max-intset-entries. */
@@ -129,11 +122,8 @@ export class SetValue implements RObject {
       this.toHashtable();
       return this.add(m, maxIntset);
     }
-    const i = lowerBound(ints, m);
-    if (i < ints.length && ints[i] === m) return false;
-    if (i === ints.length) ints.push(m);
-    else ints.splice(i, 0, m);
-    if (ints.length > maxIntset) this.toHashtable();
+    if (!ints.add(m)) return false;
+    if (ints.size > maxIntset) this.toHashtable();
     return true;
   }
 
@@ -141,16 +131,12 @@ export class SetValue implements RObject {
   remove(m: string): boolean {
     const ints = this.ints;
     if (ints === null) return this.ht !== null ? this.ht.delete(m) : (this.big as KeyTable<1>).delete(m);
-    if (!isIntsetMember(m)) return false;
-    const i = lowerBound(ints, m);
-    if (i >= ints.length || ints[i] !== m) return false;
-    if (i === ints.length - 1) ints.pop();
-    else ints.splice(i, 1);
-    return true;
+    return isIntsetMember(m) && ints.remove(m);
   }
 
   private toHashtable(): void {
-    const ints = this.ints as string[];
+    this.memAvg = -1; // the intset's sample counted no element strings
+    const ints = (this.ints as IntSet).members();
     if (ints.length > TABLE_AFTER) this.big = tableOf(ints);
     else this.ht = new Set(ints);
     this.ints = null;
@@ -158,7 +144,7 @@ export class SetValue implements RObject {
 
   /** Members in Redis's iteration order for intsets (ascending). */
   [Symbol.iterator](): IterableIterator<string> {
-    return this.ints !== null ? this.ints.values() : this.ht !== null ? this.ht.values() : (this.big as KeyTable<1>).keys();
+    return this.ints !== null ? this.ints.members().values() : this.ht !== null ? this.ht.values() : (this.big as KeyTable<1>).keys();
   }
 
   members(): IterableIterator<string> {
@@ -167,7 +153,7 @@ export class SetValue implements RObject {
 
   /** A snapshot of the members (safe to keep while the set changes). */
   toArray(): string[] {
-    return this.ints !== null ? this.ints.slice() : [...this];
+    return this.ints !== null ? this.ints.members() : [...this];
   }
 
   /** One SSCAN step over a hashtable-encoded set; null while intset (answered in one call). */
@@ -182,7 +168,7 @@ export class SetValue implements RObject {
   /** A random member of a non-empty set. */
   random(): string {
     const ints = this.ints;
-    if (ints !== null) return ints[Math.floor(Math.random() * ints.length)];
+    if (ints !== null) return ints.at(Math.floor(Math.random() * ints.size));
     if (this.ht !== null) return randomMapKey(this.ht as unknown as Map<string, unknown>) as string;
     return (this.big as KeyTable<1>).randomKey() as string;
   }
@@ -196,7 +182,7 @@ export class SetValue implements RObject {
 
   /** Deep copy (COPY, RESTORE...): same encoding, same members. */
   clone(): SetValue {
-    if (this.ints !== null) return new SetValue(this.ints.slice(), null);
+    if (this.ints !== null) return new SetValue(this.ints.clone(), null);
     if (this.ht !== null) return new SetValue(null, new Set(this.ht));
     return new SetValue(null, null, tableOf((this.big as KeyTable<1>).keys()));
   }

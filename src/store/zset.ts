@@ -1,7 +1,8 @@
-// The Redis sorted-set type. Every zset is kept in one SortedSet (skiplist
-// with spans + member map, see ds/skiplist.ts); `listpack` only tracks the
-// encoding Redis 7.0 would report, which clients see through OBJECT ENCODING
-// and ZSCAN (a listpack-encoded zset is scanned in one call, in order).
+// The Redis sorted-set type: a listpack-encoded zset is a PackedSortedSet
+// (one string, ds/packed-zset.ts), a skiplist-encoded one a SortedSet (member
+// Map + counted B+tree, ds/skiplist.ts). Clients see the encoding through
+// OBJECT ENCODING and ZSCAN (a listpack-encoded zset is scanned in one call,
+// in order).
 //
 // Redis's rules (t_zset.c), reproduced here:
 // - a zset starts as a listpack (unless zset-max-listpack-entries is 0 or the
@@ -16,6 +17,7 @@
 
 import type { RObject } from './types.js';
 import { SortedSet } from './ds/skiplist.js';
+import { PackedSortedSet } from './ds/packed-zset.js';
 
 /** zset-max-listpack-entries / zset-max-listpack-value. */
 export interface ZLimits {
@@ -23,19 +25,47 @@ export interface ZLimits {
   value: number;
 }
 
+/** What both representations answer (ds/skiplist.ts and ds/packed-zset.ts). */
+export type ZCore = SortedSet | PackedSortedSet;
+
+/**
+ * Bytes past which a listpack-encoded zset leaves its packed string for a
+ * SortedSet (only with raised zset-max-listpack-* limits): rebuilding the
+ * string on every write, and decoding it for every range, would then cost
+ * more than the memory it saves.
+ */
+const PACK_MAX_BYTES = 20_000;
+
 export class ZSetValue implements RObject {
   readonly type = 'zset' as const;
   /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
   memBytes = 0;
   memAvg = -1;
   memChanges = 0;
-  readonly zs: SortedSet;
-  /** True while Redis would keep this zset listpack-encoded. */
-  listpack: boolean;
+  /** A PackedSortedSet while listpack-encoded (up to PACK_MAX_BYTES), else a SortedSet. */
+  zs: ZCore;
+  private lp: boolean;
 
-  constructor(listpack = true, zs?: SortedSet) {
+  constructor(listpack = true, zs?: ZCore) {
+    this.zs = zs ?? (listpack ? new PackedSortedSet() : new SortedSet());
+    this.lp = this.zs instanceof PackedSortedSet;
     this.listpack = listpack;
-    this.zs = zs ?? new SortedSet();
+  }
+
+  /** True while Redis would keep this zset listpack-encoded. */
+  get listpack(): boolean {
+    return this.lp;
+  }
+
+  /** zsetConvert: the representation that goes with the encoding. */
+  set listpack(lp: boolean) {
+    this.lp = lp;
+    const zs = this.zs;
+    if (lp === zs instanceof PackedSortedSet) return;
+    if (lp && zs.size * 24 > PACK_MAX_BYTES) return;
+    this.memAvg = -1;
+    this.zs = zs instanceof PackedSortedSet ? zs.toSortedSet() : PackedSortedSet.fromSorted(zs);
+    if (this.zs instanceof PackedSortedSet && this.zs.s.length > PACK_MAX_BYTES) this.zs = zs;
   }
 
   /** An empty zset created the way ZADD/ZRANGESTORE create one (createZsetListpackObject unless disabled). */
@@ -54,11 +84,17 @@ export class ZSetValue implements RObject {
 
   /** zsetAdd's insert/update with Redis's encoding conversion. True when the member is new. */
   add(member: string, score: number, lim: ZLimits): boolean {
-    if (this.listpack) {
+    if (this.lp) {
       if ((this.zs.size + 1 > lim.entries || member.length > lim.value) && !this.zs.has(member)) this.listpack = false;
       else if (score === 0) score = 0; // -0 -> 0
     }
-    return this.zs.add(member, score);
+    const zs = this.zs;
+    const added = zs.add(member, score);
+    if (zs instanceof PackedSortedSet && zs.s.length > PACK_MAX_BYTES) {
+      this.memAvg = -1;
+      this.zs = zs.toSortedSet();
+    }
+    return added;
   }
 
   remove(member: string): boolean {
@@ -69,29 +105,33 @@ export class ZSetValue implements RObject {
   convertToListpackIfNeeded(maxelelen: number, lim: ZLimits): void {
     if (this.listpack) return;
     if (this.zs.size <= lim.entries && maxelelen <= lim.value) {
-      this.listpack = true;
+      // a listpack stores scores as text that reads -0 back as 0
+      const zs = this.zs as SortedSet;
       let negZero: string[] | null = null;
-      for (const [m, s] of this.zs) if (Object.is(s, -0)) (negZero ??= []).push(m);
+      for (const [m, s] of zs) if (Object.is(s, -0)) (negZero ??= []).push(m);
       if (negZero !== null) {
         for (const m of negZero) {
-          this.zs.remove(m);
-          this.zs.add(m, 0);
+          zs.remove(m);
+          zs.add(m, 0);
         }
       }
+      this.listpack = true;
     }
   }
 
   /** Longest member in bytes. */
   maxMemberLength(): number {
     let m = 0;
-    for (const k of this.zs.map.keys()) if (k.length > m) m = k.length;
+    for (const [k] of this.zs) if (k.length > m) m = k.length;
     return m;
   }
 
   /** Deep copy (COPY, RESTORE...): same encoding, same elements. */
   clone(): ZSetValue {
-    const zs = new SortedSet();
-    for (const [m, s] of this.zs) zs.add(m, s);
-    return new ZSetValue(this.listpack, zs);
+    const zs = this.zs;
+    if (zs instanceof PackedSortedSet) return new ZSetValue(true, PackedSortedSet.fromSorted(zs.toArray()));
+    const copy = new SortedSet();
+    for (const [m, s] of zs) copy.add(m, s);
+    return new ZSetValue(this.lp, copy);
   }
 }

@@ -1,0 +1,166 @@
+// Redis's intset as one latin1 string: sorted int64 values in fixed-width
+// big-endian slots of 2, 4 or 8 bytes (the narrowest that holds every
+// member, widened for all when a bigger value arrives, as intsetUpgradeAndAdd
+// does). Each slot is stored offset-binary (sign bit flipped), so comparing
+// two slots char by char orders them numerically and lookups are a binary
+// search. Ten small members cost 16 + 40 bytes instead of ten strings and an
+// array (~500 bytes).
+//
+// Members go in and come out as canonical int64 strings (string2ll form), the
+// way the set commands see them.
+
+import { seq2, seq3 } from './packed.js';
+
+const TWO32 = 4294967296;
+
+/** The slot width (2, 4 or 8) `m` needs, with its value split into a signed high and unsigned low 32-bit word. */
+let hi = 0;
+let lo = 0;
+function parse(m: string): number {
+  if (m.length <= 15) {
+    const v = Number(m);
+    if (v >= -32768 && v <= 32767) {
+      hi = v < 0 ? -1 : 0;
+      lo = v >>> 0;
+      return 2;
+    }
+    if (v >= -2147483648 && v <= 2147483647) {
+      hi = v < 0 ? -1 : 0;
+      lo = v >>> 0;
+      return 4;
+    }
+    hi = Math.floor(v / TWO32);
+    lo = v - hi * TWO32;
+    return 8;
+  }
+  const b = BigInt(m);
+  hi = Number(b >> 32n);
+  lo = Number(b & 0xffffffffn);
+  return 8;
+}
+
+/** The slot of the value last parsed, at width w. */
+function encode(w: number): string {
+  if (w === 2) {
+    const u = (lo + 32768) & 0xffff;
+    return String.fromCharCode(u >>> 8, u & 255);
+  }
+  if (w === 4) {
+    const u = (lo ^ 0x80000000) >>> 0;
+    return String.fromCharCode(u >>> 24, (u >>> 16) & 255, (u >>> 8) & 255, u & 255);
+  }
+  const h = (hi ^ 0x80000000) >>> 0;
+  return String.fromCharCode(h >>> 24, (h >>> 16) & 255, (h >>> 8) & 255, h & 255, lo >>> 24, (lo >>> 16) & 255, (lo >>> 8) & 255, lo & 255);
+}
+
+function word(s: string, p: number): number {
+  return ((s.charCodeAt(p) << 24) | (s.charCodeAt(p + 1) << 16) | (s.charCodeAt(p + 2) << 8) | s.charCodeAt(p + 3)) >>> 0;
+}
+
+/** The member in the slot at p, width w. */
+function decode(s: string, p: number, w: number): string {
+  if (w === 2) return String(((s.charCodeAt(p) << 8) | s.charCodeAt(p + 1)) - 32768);
+  if (w === 4) return String(word(s, p) - 2147483648);
+  const h = word(s, p) - 2147483648;
+  const l = word(s, p + 4);
+  if (h >= -2097152 && h < 2097152) return String(h * TWO32 + l);
+  return String((BigInt(h) << 32n) + BigInt(l));
+}
+
+export class IntSet {
+  /** The slots, ascending. */
+  s = '';
+  /** Slot width in chars: 2, 4 or 8. */
+  w = 2;
+
+  get size(): number {
+    return this.s.length / this.w;
+  }
+
+  /** Slot index of the encoded value e, or -(insertion point) - 1. */
+  private search(e: string): number {
+    const s = this.s;
+    const w = this.w;
+    let a = 0;
+    let b = s.length / w - 1;
+    while (a <= b) {
+      const mid = (a + b) >>> 1;
+      const p = mid * w;
+      let c = 0;
+      for (let k = 0; k < w && c === 0; k++) c = s.charCodeAt(p + k) - e.charCodeAt(k);
+      if (c === 0) return mid;
+      if (c < 0) a = mid + 1;
+      else b = mid - 1;
+    }
+    return -a - 1;
+  }
+
+  /** `m` must be a canonical int64 string (isIntsetMember). */
+  has(m: string): boolean {
+    const w = parse(m);
+    return w <= this.w && this.search(encode(this.w)) >= 0;
+  }
+
+  /** True when `m` (a canonical int64 string) was added. */
+  add(m: string): boolean {
+    const w = parse(m);
+    if (w > this.w) {
+      // intsetUpgradeAndAdd: the new value is below or above every member
+      const neg = hi < 0;
+      const e = encode(w);
+      const parts: string[] = [];
+      const old = this.members();
+      const h = hi;
+      const l = lo;
+      for (const x of old) {
+        parse(x);
+        parts.push(encode(w));
+      }
+      hi = h;
+      lo = l;
+      this.w = w;
+      this.s = neg ? e + parts.join('') : parts.join('') + e;
+      return true;
+    }
+    const e = encode(this.w);
+    const i = this.search(e);
+    if (i >= 0) return false;
+    const p = (-i - 1) * this.w;
+    const s = this.s;
+    this.s = seq3(s.slice(0, p), e, s.slice(p));
+    return true;
+  }
+
+  /** True when `m` (a canonical int64 string) was a member. */
+  remove(m: string): boolean {
+    const w = parse(m);
+    if (w > this.w) return false;
+    const i = this.search(encode(this.w));
+    if (i < 0) return false;
+    const p = i * this.w;
+    const s = this.s;
+    this.s = s.length === this.w ? '' : seq2(s.slice(0, p), s.slice(p + this.w));
+    return true;
+  }
+
+  /** The i-th smallest member. */
+  at(i: number): string {
+    return decode(this.s, i * this.w, this.w);
+  }
+
+  /** Members ascending. */
+  members(): string[] {
+    const s = this.s;
+    const w = this.w;
+    const out: string[] = new Array<string>(s.length / w);
+    for (let p = 0, i = 0; p < s.length; p += w, i++) out[i] = decode(s, p, w);
+    return out;
+  }
+
+  clone(): IntSet {
+    const c = new IntSet();
+    c.s = this.s;
+    c.w = this.w;
+    return c;
+  }
+}
