@@ -19,7 +19,11 @@ export function startCron(server: Server): Cron {
     const now = Date.now();
     updateLruClock(now);
     tick++;
-    if (server.activeExpireEnabled) activeExpireCycle(server, now, 25000 / server.config.num('hz'));
+    if (server.activeExpireEnabled) {
+      // Redis's slow cycle: up to 25% of the time between ticks (+2% per effort step)
+      const effort = server.config.num('active-expire-effort') - 1;
+      activeExpireCycle(server, now, ((25 + 2 * effort) * 10_000) / server.config.num('hz'), effort);
+    }
     // Redis's activerehashing: a resize in progress also advances when nobody writes
     if (server.config.bool('activerehashing')) {
       for (const db of server.keyspace.dbs) if (db.dict.resizing) db.dict.rehashFor(1);
@@ -41,7 +45,9 @@ export function startCron(server: Server): Cron {
 }
 
 /** Samples keys with a TTL per database, repeating while many were stale, within a time budget (µs). */
-export function activeExpireCycle(server: Server, now: number, budgetUs: number): void {
+export function activeExpireCycle(server: Server, now: number, budgetUs: number, effort = 0): void {
+  const perLoop = ACTIVE_EXPIRE_KEYS_PER_LOOP + (ACTIVE_EXPIRE_KEYS_PER_LOOP / 4) * effort;
+  const stale = ACTIVE_EXPIRE_ACCEPTABLE_STALE - effort;
   const ks = server.keyspace;
   if (ks.isReplica) return;
   const deadline = performance.now() + budgetUs / 1000;
@@ -51,7 +57,7 @@ export function activeExpireCycle(server: Server, now: number, budgetUs: number)
       let sampled = 0;
       let expired = 0;
       if (db.expireCursor === null) db.expireCursor = db.expires.entries();
-      while (sampled < ACTIVE_EXPIRE_KEYS_PER_LOOP) {
+      while (sampled < perLoop) {
         const r = db.expireCursor.next();
         if (r.done) {
           db.expireCursor = null;
@@ -65,7 +71,7 @@ export function activeExpireCycle(server: Server, now: number, budgetUs: number)
         }
       }
       if (db.expireCursor === null || sampled === 0) break;
-      if (expired * 100 < sampled * ACTIVE_EXPIRE_ACCEPTABLE_STALE) break;
+      if (expired * 100 < sampled * stale) break;
       if (performance.now() > deadline) return;
     }
   }
