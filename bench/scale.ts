@@ -5,9 +5,10 @@
 //   steady   a few seconds of pipelined GET/SET on the loaded server
 //   expire   E volatile keys expiring at once (loaded with active expiry off)
 //   bigdel   DEL of a set of S members
-// For each phase: the longest PING stall, p99.9, and for Redoubt the cause of
+// For each phase: the longest PING stall, p99.9, and the cause of
 // every stall over 50 ms: the V8 collections (from --trace-gc) that overlap
-// it, or "ours" when none does. After loading: RSS and used_memory per key.
+// it, whether the server was waiting for a CPU (the machine's load), or
+// "ours" when neither. After loading: RSS and used_memory per key.
 //
 //   npm run bench:scale                                      # 1M keys, 1M volatile, 1M-member set
 //   SCALE_KEYS=1000000,10000000 SCALE_EXPIRE=5000000 SCALE_SET=10000000 npm run bench:scale
@@ -96,22 +97,27 @@ async function start(kind: 'redoubt' | 'redis'): Promise<Srv> {
 /**
  * PINGs every millisecond from a worker thread (its own event loop: the
  * loader's work in this thread must not show up as server stalls); the stop
- * function resolves to [send time (epoch ms), latency (ms)] pairs.
+ * function resolves to [send time (epoch ms), latency (ms), ms the server's
+ * main thread ran, ms it waited for a CPU] per PING, the last two from
+ * /proc/<pid>/schedstat: a stall spent waiting for a CPU is the machine's
+ * (other processes on its 2 cores), not the server's.
  */
-function probe(port: number): () => Promise<Float64Array> {
+function probe(port: number, pid: number): () => Promise<Float64Array> {
   const code = `
     const { parentPort, workerData } = require('node:worker_threads');
     const net = require('node:net');
+    const fs = require('node:fs');
     const out = [];
     const now = () => performance.timeOrigin + performance.now();
+    const sched = () => { try { return fs.readFileSync('/proc/' + workerData.pid + '/schedstat', 'latin1').split(' ').map(Number); } catch { return [0, 0]; } };
     const s = net.connect(workerData.port, '127.0.0.1');
-    let sent = 0, stopped = false;
-    const tick = () => { if (stopped) return; sent = now(); s.write('*1\\r\\n$4\\r\\nPING\\r\\n'); };
-    s.on('data', () => { out.push(sent, now() - sent); setTimeout(tick, 1); });
+    let sent = 0, s0 = [0, 0], stopped = false;
+    const tick = () => { if (stopped) return; s0 = sched(); sent = now(); s.write('*1\\r\\n$4\\r\\nPING\\r\\n'); };
+    s.on('data', () => { const lat = now() - sent; const s1 = sched(); out.push(sent, lat, (s1[0] - s0[0]) / 1e6, (s1[1] - s0[1]) / 1e6); setTimeout(tick, 1); });
     s.on('connect', tick);
     parentPort.on('message', () => { stopped = true; s.destroy(); parentPort.postMessage(Float64Array.from(out)); });
   `;
-  const w = new Worker(code, { eval: true, workerData: { port } });
+  const w = new Worker(code, { eval: true, workerData: { port, pid } });
   return () =>
     new Promise((resolve) => {
       w.once('message', (lat: Float64Array) => {
@@ -177,7 +183,7 @@ interface PhaseResult {
 
 /** Runs `work` under the probe; attributes each stall over STALL ms. */
 async function phase(srv: Srv, work: () => Promise<void>): Promise<PhaseResult> {
-  const stop = probe(srv.port);
+  const stop = probe(srv.port, srv.proc.pid!);
   await new Promise((r) => setTimeout(r, 200));
   const t0 = performance.now();
   await work();
@@ -186,21 +192,21 @@ async function phase(srv: Srv, work: () => Promise<void>): Promise<PhaseResult> 
   const p = await stop();
   const lat: number[] = [];
   const causes: string[] = [];
-  for (let i = 0; i < p.length; i += 2) {
+  for (let i = 0; i < p.length; i += 4) {
     const at = p[i];
     const ms = p[i + 1];
     lat.push(ms);
     if (ms <= STALL) continue;
+    const cpu = `ran ${p[i + 2].toFixed(0)}, waited for a CPU ${p[i + 3].toFixed(0)}`;
     // collections whose pause overlaps the stall (20 ms of slack for the clock estimate)
     const hit = srv.gcs.filter((g) => g.end > at - 20 && g.end - g.ms < at + ms + 20);
     const gcMs = hit.reduce((s, g) => s + g.ms, 0);
-    const what = hit.length ? hit.map((g) => `${g.kind} ${g.ms.toFixed(0)}`).join(' + ') : '';
-    causes.push(
-      `${ms.toFixed(0)} ms: ` + (srv.gcs.length === 0 && srv.proc.spawnargs[0] === 'redis-server' ? 'redis' : what ? `GC ${what}${gcMs < ms * 0.6 ? ` (+${(ms - gcMs).toFixed(0)} ms ours)` : ''}` : 'ours (no GC)'),
-    );
+    const what = hit.map((g) => `${g.kind} ${g.ms.toFixed(0)}`).join(' + ');
+    const cause = p[i + 3] > ms / 2 ? 'machine (runnable, no CPU free)' : hit.length && gcMs >= ms * 0.6 ? 'GC' : hit.length ? 'GC + ours' : srv.gcs.length ? 'ours' : 'server';
+    causes.push(`${ms.toFixed(0)} ms ${cause} [${cpu}${what ? '; GC ' + what : ''}]`);
   }
   // the collector's own view of the phase: its longest pauses by kind
-  const inPhase = srv.gcs.filter((g) => g.end >= p[0] && g.end <= p[p.length - 2] + 1000);
+  const inPhase = srv.gcs.filter((g) => g.end >= p[0] && g.end <= p[p.length - 4] + 1000);
   const worst = new Map<string, [number, number, number]>();
   for (const g of inPhase) {
     const w = worst.get(g.kind) ?? [0, 0, 0];
@@ -215,7 +221,7 @@ const causes: string[] = [];
 const row = (kind: string, n: number, ph: string, r: PhaseResult, extra = '') => {
   rows.push(`${kind.padEnd(8)} ${String(n).padStart(9)} ${ph.padEnd(7)} ${r.secs.toFixed(1).padStart(7)} ${r.max.toFixed(1).padStart(9)} ${r.p999.toFixed(1).padStart(8)} ${extra}`);
   console.log(rows[rows.length - 1]);
-  if (kind === 'redoubt' && r.causes.length) {
+  if (r.causes.length) {
     const c = `${kind} ${n} ${ph}: ${r.causes.join('; ')}`;
     causes.push(c);
     console.log('  ' + c);
@@ -278,6 +284,6 @@ for (const n of sizes) {
   }
 }
 if (causes.length) {
-  console.log('\nRedoubt stalls over 50 ms and their causes:');
+  console.log('\nStalls over 50 ms and their causes (GC from Redoubt\'s --trace-gc; CPU time from /proc/<pid>/schedstat):');
   for (const c of causes) console.log('  ' + c);
 }
