@@ -128,6 +128,14 @@ function probe(port: number, pid: number): () => Promise<Float64Array> {
     });
 }
 
+/** [epoch ms, commands answered] of the pipeline running: places each stall in the load. */
+let progress: number[] = [];
+const doneAt = (t: number) => {
+  let n = 0;
+  for (let i = 0; i < progress.length && progress[i] <= t; i += 2) n = progress[i + 1];
+  return n;
+};
+
 /**
  * Sends `total` batches of `batch` commands made by `cmd(i)`, at most 32
  * batches in flight; resolves when every reply has come (one line each).
@@ -144,6 +152,7 @@ function pipeline(port: number, total: number, batch: number, cmd: (i: number) =
         pending -= batch;
         acked++;
       }
+      progress.push(now(), acked * batch);
       if (acked >= total) {
         s.end();
         resolve();
@@ -186,6 +195,7 @@ async function phase(srv: Srv, work: () => Promise<void>): Promise<PhaseResult> 
   const stop = probe(srv.port, srv.proc.pid!);
   await new Promise((r) => setTimeout(r, 200));
   const t0 = performance.now();
+  progress = [];
   await work();
   const secs = (performance.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 300));
@@ -203,7 +213,8 @@ async function phase(srv: Srv, work: () => Promise<void>): Promise<PhaseResult> 
     const gcMs = hit.reduce((s, g) => s + g.ms, 0);
     const what = hit.map((g) => `${g.kind} ${g.ms.toFixed(0)}`).join(' + ');
     const cause = p[i + 3] > ms / 2 ? 'machine (runnable, no CPU free)' : hit.length && gcMs >= ms * 0.6 ? 'GC' : hit.length ? 'GC + ours' : srv.gcs.length ? 'ours' : 'server';
-    causes.push(`${ms.toFixed(0)} ms ${cause} [${cpu}${what ? '; GC ' + what : ''}]`);
+    const where = progress.length ? ` at ${(doneAt(at) / 1e6).toFixed(2)}M` : '';
+    causes.push(`${ms.toFixed(0)} ms${where} ${cause} [${cpu}${what ? '; GC ' + what : ''}]`);
   }
   // the collector's own view of the phase: its longest pauses by kind
   const inPhase = srv.gcs.filter((g) => g.end >= p[0] && g.end <= p[p.length - 4] + 1000);

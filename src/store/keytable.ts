@@ -448,7 +448,8 @@ export class KeyTable<V> {
 
   /** Makes a table of `cap` slots under `seed` current; the members move over incrementally. */
   private startResize(cap: number, seed: number): void {
-    if (this.old !== null) this.rehashStep(Infinity);
+    // (finishing may start a wanted reseed: finish that too)
+    this.finishNow();
     const old = this.t;
     // the walk starts at an empty slot, so it never starts inside a run
     let p0 = 0;
@@ -463,6 +464,11 @@ export class KeyTable<V> {
     this.growAt = Math.floor(cap * MAX_LOAD);
     this.used = 0;
     if (this.size === 0) this.rehashStep(Infinity);
+  }
+
+  /** Completes the resize in progress, and a reseed its end starts. */
+  private finishNow(): void {
+    while (this.old !== null) this.rehashStep(Infinity);
   }
 
   /** The work a table operation does for a resize in progress. */
@@ -560,9 +566,10 @@ export class KeyTable<V> {
       this.step();
       // random probing needs a table that is not nearly empty: finish a resize that would make it so
       const inOld = this.size - this.used;
-      if (this.old !== null && (inOld * 64 < this.old.mask + 1 || this.used * 64 < this.t.mask + 1)) this.rehashStep(Infinity);
-      if (this.old !== null && Math.random() * this.size < inOld) return this.old.keyAt(this.old.randomSlot());
+      if (this.old !== null && (inOld * 64 < this.old.mask + 1 || this.used * 64 < this.t.mask + 1)) this.finishNow();
     }
+    const old = this.old;
+    if (old !== null && Math.random() * this.size < this.size - this.used) return old.keyAt(old.randomSlot());
     return this.t.keyAt(this.t.randomSlot());
   }
 

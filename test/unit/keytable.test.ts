@@ -180,6 +180,10 @@ for (const pageSlots of [2 ** 14, 16]) {
     assert.equal(sawReseedInProgress, pageSlots === 16, 'reseed in progress');
     for (const k of batch) assert.equal(t.get(k), 1);
     for (let i = 0; i < 400; i++) assert.equal(t.get('fill' + i), i);
+    // randomKey and iteration during the reseed see both tables
+    const all = new Set([...batch, ...Array.from({ length: 400 }, (_, i) => 'fill' + i)]);
+    assert.deepEqual(new Set(t.keys()), all);
+    for (let i = 0; i < 50; i++) assert.ok(all.has(t.randomKey()!));
     t.rehashFor(1000);
     assert.equal(t.resizing, false);
     // a reseed counts when it starts and when it ends (a SCAN across it starts over)
