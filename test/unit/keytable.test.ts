@@ -290,7 +290,8 @@ test('pages are allocated as members arrive and dropped as a resize empties them
   for (let i = 0; i < 20_000; i++) {
     t.set('p' + i, i);
     // never more than both tables' worth, and the old table's walked pages are gone
-    assert.ok(t.pagesAllocated <= pagesOf(t.capacity) * 1.5 + 2, `${t.pagesAllocated} pages at capacity ${t.capacity}`);
+    // current + old (walked pages dropped) or current + next (prepared): never more than three tables' worth
+    assert.ok(t.pagesAllocated <= pagesOf(t.capacity) * 3 + 2, `${t.pagesAllocated} pages at capacity ${t.capacity}`);
   }
   t.rehashFor(1000);
   assert.ok(t.pagesAllocated <= pagesOf(t.capacity), `${t.pagesAllocated} pages after the grows`);
@@ -308,10 +309,14 @@ test('a lookup into a page no member reached yet is a miss, and a fresh big tabl
   const t = new KeyTable<number>(undefined, 1, 16);
   for (let i = 0; i < 2000; i++) t.set('a' + i, i);
   t.rehashFor(1000);
-  // a grow just started: the new table's pages fill as members move
-  while (!t.resizing) t.set('a' + t.size, t.size);
-  assert.ok(t.pagesAllocated < t.capacity / 16, `${t.pagesAllocated} pages right after the grow started`);
-  for (let i = 0; i < 2000; i++) assert.equal(t.get('a' + i), i);
+  // delete until a shrink starts: its table (many pages) is allocated as members move in
+  let i = 0;
+  while (!t.resizing) t.delete('a' + i++);
+  assert.ok(t.capacity >= 16 * 16, `shrunk to ${t.capacity}`);
+  const fresh = (t as unknown as { t: { allocated: number } }).t.allocated;
+  assert.ok(fresh < t.capacity / 16 / 4, `${fresh} pages right after the shrink started`);
+  for (let j = i; j < 2000; j++) assert.equal(t.get('a' + j), j);
+  assert.equal(t.get('a0'), undefined);
   assert.equal(t.get('missing'), undefined);
   const out: string[] = [];
   let c = 0;
@@ -334,4 +339,25 @@ test('no insert allocates more than a few pages, even while a big grow is in pro
   assert.ok(grows >= 10);
   assert.ok(t.capacity > 2 ** 16, 'the table spans several pages');
   assert.ok(worst <= 4, `an insert allocated ${worst} pages`);
+});
+
+test('the table a grow moves into is allocated page by page before the grow, not in a burst after it', () => {
+  const t = new KeyTable<number>(undefined, 1, 16);
+  const inner = t as unknown as { t: { allocated: number; mask: number } };
+  let grows = 0;
+  let worst = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const cap = t.capacity;
+    const before = t.pagesAllocated;
+    t.set('g' + i, i);
+    worst = Math.max(worst, t.pagesAllocated - before);
+    if (t.capacity !== cap && t.capacity > 64) {
+      grows++;
+      // every page of the new table exists the moment the grow starts
+      assert.equal(inner.t.allocated, t.capacity / 16, `grow to ${t.capacity}`);
+    }
+  }
+  assert.ok(grows >= 5, `${grows} grows`);
+  assert.ok(worst <= 3, `an insert allocated ${worst} pages`);
+  for (let i = 0; i < 20_000; i += 7) assert.equal(t.get('g' + i), i);
 });
