@@ -583,6 +583,11 @@ export class KeyTable<V> {
    * the same capacity, so a big table is rehashed a step per operation (the
    * flood's long run stays in the old table meanwhile, which only lookups of
    * keys not yet moved walk). A table of one page is done at once.
+   * Bounded, not smooth: the new seed scatters the moved members, so the new
+   * table's pages are allocated in a burst at the start (up to one per member
+   * moved: ~40 pages, 15 MB, per operation) instead of in order as for a grow.
+   * Only a hash flood against a huge table reseeds; preparing the pages first
+   * (as prepare() does for grows) is the fix if that ever matters.
    */
   private reseed(): void {
     if (this.old !== null) {
