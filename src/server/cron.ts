@@ -23,7 +23,11 @@ export function startCron(server: Server): Cron {
     const now = Date.now();
     updateLruClock(now);
     tick++;
-    if (server.activeExpireEnabled) activeExpireCycle(server, now, 25000 / server.config.num('hz'));
+    if (server.activeExpireEnabled) {
+      // Redis's slow cycle: up to 25% of the time between ticks (+2% per effort step)
+      const effort = server.config.num('active-expire-effort') - 1;
+      activeExpireCycle(server, now, ((25 + 2 * effort) * 10_000) / server.config.num('hz'));
+    }
     // Redis's activerehashing: a resize in progress also advances when nobody writes
     if (server.config.bool('activerehashing')) {
       for (const db of server.keyspace.dbs) if (db.dict.resizing) db.dict.rehashFor(1);
@@ -57,7 +61,7 @@ export function activeExpireCycle(server: Server, now: number, budgetUs: number)
   const effort = server.config.num('active-expire-effort') - 1;
   const keysPerLoop = ACTIVE_EXPIRE_KEYS_PER_LOOP + (ACTIVE_EXPIRE_KEYS_PER_LOOP / 4) * effort;
   const acceptableStale = ACTIVE_EXPIRE_ACCEPTABLE_STALE - effort;
-  const deadline = performance.now() + (budgetUs * (25 + 2 * effort)) / 25 / 1000;
+  const deadline = performance.now() + budgetUs / 1000;
   const keys: string[] = [];
   for (const db of ks.dbs) {
     const exp = db.expires;

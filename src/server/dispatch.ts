@@ -114,6 +114,7 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   const dirty = ks.dirty;
   const errors = server.stats.totalErrorReplies;
   const mark = c.replyMode === 'on' ? -1 : c.pendingOut();
+  const outStart = c.pendingOut();
   c.cmd = cmd;
   c.argv = argv;
   const prevCurrent = server.current;
@@ -124,6 +125,8 @@ export function call(server: Server, c: Client, cmd: Command, argv: string[]): v
   } catch (e) {
     // a bug in one handler must not take the server (and everyone's data) down
     server.logger.warning(`Internal error in '${cmd.fullName}': ${(e as Error)?.stack ?? e}`);
+    // one reply per command: drop what the handler wrote before it threw (INCR replies before it adds the key)
+    c.truncateOut(outStart);
     c.error(
       e instanceof TableFullError
         ? 'ERR ' + e.message

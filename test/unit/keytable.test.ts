@@ -24,11 +24,11 @@ function sameContents(t: KeyTable<number>, m: Map<string, number>): void {
 }
 const auxFor = (v: number) => (v * 2654435761) | 0;
 
-test('KeyTable behaves like a Map under random sets, deletes and clears (with grows, shrinks and backward shifts)', () => {
+test('KeyTable behaves like a Map under random sets, deletes and clears (with grows, shrinks, backward shifts, pages)', () => {
   fc.assert(
-    fc.property(fc.array(opArb, { minLength: 50, maxLength: 1500, size: 'max' }), fc.constantFrom(1, 3, 64), (ops, step) => {
-      // a small step budget keeps resizes in progress across many operations
-      const t = new KeyTable<number>(undefined, step);
+    fc.property(fc.array(opArb, { minLength: 50, maxLength: 1500, size: 'max' }), fc.constantFrom(1, 3, 64), fc.constantFrom(4, 16, 2 ** 14), (ops, step, pageSlots) => {
+      // a small step budget keeps resizes in progress across many operations; small pages split even these tables
+      const t = new KeyTable<number>(undefined, step, pageSlots);
       let sawResize = false;
       const m = new Map<string, number>();
       let n = 0;
@@ -83,8 +83,9 @@ test('SCAN over a KeyTable returns every key present for the whole scan, across 
       fc.array(fc.record({ add: fc.integer({ min: 0, max: 2000 }), del: fc.integer({ min: 0, max: 3000 }) }), { maxLength: 200 }),
       fc.integer({ min: 1, max: 50 }),
       fc.constantFrom(1, 2, 64),
-      (initial, churn, count, stepSlots) => {
-        const t = new KeyTable<number>(undefined, stepSlots);
+      fc.constantFrom(8, 2 ** 14),
+      (initial, churn, count, stepSlots, pageSlots) => {
+        const t = new KeyTable<number>(undefined, stepSlots, pageSlots);
         for (let i = 0; i < initial; i++) t.set('s' + i, i);
         const stable = new Set<string>();
         for (let i = 0; i < initial; i++) stable.add('s' + i);
@@ -131,39 +132,91 @@ test('randomKey covers the keys and is undefined when empty', () => {
   assert.equal(seen.size, 20);
 });
 
-test('colliding keys make the table reseed instead of degrading to a linear scan', () => {
-  const t = new KeyTable<number>();
-  // grow to a capacity that holds the flood without growing further
-  for (let i = 0; i < 400; i++) t.set('fill' + i, i);
-  const inner = t as unknown as { seed: number; mask: number; meta: Int32Array };
-  const seed0 = inner.seed;
-  const mask = inner.mask;
-  const flood: string[] = [];
-  for (let i = 0; flood.length < 110; i++) {
+/** Keys whose hashes under the table's current seed all have home bucket `home`. */
+function collidingKeys(t: KeyTable<number>, home: number, n: number): string[] {
+  const inner = t as unknown as Inner;
+  const out: string[] = [];
+  for (let i = 0; out.length < n; i++) {
     const k = 'x' + i;
-    if ((hashKey(k, seed0) & mask) === 7) flood.push(k);
+    if ((hashKey(k, inner.seed) & inner.t.mask) === home) out.push(k);
   }
-  // stay under the grow threshold so only the probe-length guard can react
-  const room = Math.floor((mask + 1) * 0.6) - t.size;
-  const batch = flood.slice(0, Math.min(flood.length, room));
-  assert.ok(batch.length > 96, `capacity ${mask + 1} leaves room for ${batch.length}`);
-  for (const k of batch) t.set(k, 1);
-  assert.notEqual(inner.seed, seed0, 'table was not reseeded');
-  for (const k of batch) assert.equal(t.get(k), 1);
-  for (let i = 0; i < 400; i++) assert.equal(t.get('fill' + i), i);
-  // after the reseed no run is anywhere near the flood's length
+  return out;
+}
+type Inner = { seed: number; t: { mask: number; hashAt(i: number): number; meta: Int32Array[] } };
+
+function longestRun(t: KeyTable<number>): number {
+  const inner = (t as unknown as Inner).t;
+  const slots = inner.mask + 1;
   let longest = 0;
   let run = 0;
-  const slots = inner.meta.length / 2;
   for (let i = 0; i < 2 * slots; i++) {
-    run = inner.meta[2 * (i % slots)] !== 0 ? run + 1 : 0;
+    run = inner.hashAt(i % slots) !== 0 ? run + 1 : 0;
     longest = Math.max(longest, run);
   }
-  assert.ok(longest < 60, `longest run ${longest}`);
+  return longest;
+}
+
+for (const pageSlots of [2 ** 14, 16]) {
+  test(`colliding keys make the table reseed instead of degrading to a linear scan (pages of ${pageSlots} slots)`, () => {
+    const t = new KeyTable<number>(undefined, undefined, pageSlots);
+    // grow to a capacity that holds the flood without growing further
+    for (let i = 0; i < 400; i++) t.set('fill' + i, i);
+    t.rehashFor(1000);
+    const inner = t as unknown as Inner;
+    const seed0 = inner.seed;
+    const reseeds0 = t.reseeds;
+    const flood = collidingKeys(t, 7, 110);
+    // stay under the grow threshold so only the probe-length guard can react
+    const room = Math.floor((inner.t.mask + 1) * 0.6) - t.size;
+    const batch = flood.slice(0, Math.min(flood.length, room));
+    assert.ok(batch.length > 96, `capacity ${inner.t.mask + 1} leaves room for ${batch.length}`);
+    let sawReseedInProgress = false;
+    for (const k of batch) {
+      t.set(k, 1);
+      sawReseedInProgress ||= t.resizing && inner.seed !== seed0;
+    }
+    assert.notEqual(inner.seed, seed0, 'table was not reseeded');
+    // one page is rehashed at once; a paged table a step per operation
+    assert.equal(sawReseedInProgress, pageSlots === 16, 'reseed in progress');
+    for (const k of batch) assert.equal(t.get(k), 1);
+    for (let i = 0; i < 400; i++) assert.equal(t.get('fill' + i), i);
+    // randomKey and iteration during the reseed see both tables
+    const all = new Set([...batch, ...Array.from({ length: 400 }, (_, i) => 'fill' + i)]);
+    assert.deepEqual(new Set(t.keys()), all);
+    for (let i = 0; i < 50; i++) assert.ok(all.has(t.randomKey()!));
+    t.rehashFor(1000);
+    assert.equal(t.resizing, false);
+    // a reseed counts when it starts and when it ends (a SCAN across it starts over)
+    assert.equal(t.reseeds, reseeds0 + 2);
+    for (const k of batch) assert.equal(t.get(k), 1);
+    // after the reseed no run is anywhere near the flood's length
+    assert.ok(longestRun(t) < 60, `longest run ${longestRun(t)}`);
+  });
+}
+
+test('a flood met while a resize is in progress reseeds once the resize ends, which is hurried', () => {
+  const t = new KeyTable<number>(undefined, 1, 16);
+  for (let i = 0; i < 300; i++) t.set('fill' + i, i);
+  t.rehashFor(1000);
+  const inner = t as unknown as Inner;
+  // start a grow, then flood the new table (its seed is the one in use)
+  while (!t.resizing) t.set('g' + t.size, 0);
+  const seed0 = inner.seed;
+  const flood = collidingKeys(t, 3, 140);
+  let ops = 0;
+  for (const k of flood) {
+    t.set(k, 1);
+    ops++;
+    if (inner.seed !== seed0) break;
+  }
+  assert.notEqual(inner.seed, seed0, 'no reseed after the resize ended');
+  assert.ok(ops < 140, `reseed came after ${ops} inserts`);
+  for (const k of flood.slice(0, ops)) assert.equal(t.get(k), 1);
+  for (let i = 0; i < 300; i++) assert.equal(t.get('fill' + i), i);
 });
 
-test('a full table refuses new keys with TableFullError and still answers lookups', () => {
-  const t = new KeyTable<number>(64);
+for (const pageSlots of [2 ** 14, 8]) test(`a full table refuses new keys with TableFullError and still answers lookups (pages of ${pageSlots})`, () => {
+  const t = new KeyTable<number>(64, undefined, pageSlots);
   for (let i = 0; i < 63; i++) t.set('f' + i, i);
   assert.equal(t.capacity, 64);
   assert.throws(() => t.set('one-more', 1), (e: unknown) => e instanceof TableFullError && /at most 63 keys/.test((e as Error).message));
@@ -229,4 +282,82 @@ test('a table at its largest size fills past the load limit without reseeding on
   for (let i = 160; i < 255; i++) t.set('p' + i, i);
   assert.equal(inner.seed, seed, 'reseeded while over-full');
   for (let i = 0; i < 255; i++) assert.equal(t.get('p' + i), i);
+});
+
+test('pages are allocated as members arrive and dropped as a resize empties them', () => {
+  const t = new KeyTable<number>(undefined, 4, 64);
+  const pagesOf = (n: number) => Math.ceil(n / 64);
+  for (let i = 0; i < 20_000; i++) {
+    t.set('p' + i, i);
+    // never more than both tables' worth, and the old table's walked pages are gone
+    // current + old (walked pages dropped) or current + next (prepared): never more than three tables' worth
+    assert.ok(t.pagesAllocated <= pagesOf(t.capacity) * 3 + 2, `${t.pagesAllocated} pages at capacity ${t.capacity}`);
+  }
+  t.rehashFor(1000);
+  assert.ok(t.pagesAllocated <= pagesOf(t.capacity), `${t.pagesAllocated} pages after the grows`);
+  for (let i = 0; i < 19_990; i++) {
+    t.delete('p' + i);
+    // (a shrink starts only when none is in progress)
+    t.rehashFor(1000);
+  }
+  assert.ok(t.capacity <= 64, `capacity ${t.capacity}`);
+  assert.equal(t.pagesAllocated, 1);
+  for (let i = 19_990; i < 20_000; i++) assert.equal(t.get('p' + i), i);
+});
+
+test('a lookup into a page no member reached yet is a miss, and a fresh big table holds few pages', () => {
+  const t = new KeyTable<number>(undefined, 1, 16);
+  for (let i = 0; i < 2000; i++) t.set('a' + i, i);
+  t.rehashFor(1000);
+  // delete until a shrink starts: its table (many pages) is allocated as members move in
+  let i = 0;
+  while (!t.resizing) t.delete('a' + i++);
+  assert.ok(t.capacity >= 16 * 16, `shrunk to ${t.capacity}`);
+  const fresh = (t as unknown as { t: { allocated: number } }).t.allocated;
+  assert.ok(fresh < t.capacity / 16 / 4, `${fresh} pages right after the shrink started`);
+  for (let j = i; j < 2000; j++) assert.equal(t.get('a' + j), j);
+  assert.equal(t.get('a0'), undefined);
+  assert.equal(t.get('missing'), undefined);
+  const out: string[] = [];
+  let c = 0;
+  do c = t.scan(c, 100, out);
+  while (c !== 0);
+  assert.equal(new Set(out).size, t.size);
+});
+
+test('no insert allocates more than a few pages, even while a big grow is in progress', () => {
+  const t = new KeyTable<number>();
+  let worst = 0;
+  let grows = 0;
+  for (let i = 0; i < 300_000; i++) {
+    const before = t.pagesAllocated;
+    const cap = t.capacity;
+    t.set('key:' + i, i);
+    if (t.capacity !== cap) grows++;
+    worst = Math.max(worst, t.pagesAllocated - before);
+  }
+  assert.ok(grows >= 10);
+  assert.ok(t.capacity > 2 ** 16, 'the table spans several pages');
+  assert.ok(worst <= 4, `an insert allocated ${worst} pages`);
+});
+
+test('the table a grow moves into is allocated page by page before the grow, not in a burst after it', () => {
+  const t = new KeyTable<number>(undefined, 1, 64);
+  const inner = t as unknown as { t: { allocated: number; mask: number } };
+  let grows = 0;
+  let worst = 0;
+  for (let i = 0; i < 40_000; i++) {
+    const cap = t.capacity;
+    const before = t.pagesAllocated;
+    t.set('g' + i, i);
+    worst = Math.max(worst, t.pagesAllocated - before);
+    if (t.capacity !== cap && t.capacity > 128) {
+      grows++;
+      // every page of the new table exists the moment the grow starts
+      assert.equal(inner.t.allocated, t.capacity / 64, `grow to ${t.capacity}`);
+    }
+  }
+  assert.ok(grows >= 4, `${grows} grows`);
+  assert.ok(worst <= 3, `an insert allocated ${worst} pages`);
+  for (let i = 0; i < 20_000; i += 7) assert.equal(t.get('g' + i), i);
 });
