@@ -92,6 +92,7 @@ function configResetStat(c: Client): void {
   ks.expiredKeys = 0;
   ks.evictedKeys = 0;
   ks.expiredStalePerc = 0;
+  ks.expiredTimeCapReached = 0;
   for (const cmd of server.commands.commandsAndSubs()) {
     cmd.calls = 0;
     cmd.usec = 0;

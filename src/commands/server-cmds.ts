@@ -308,7 +308,7 @@ function sectionFields(server: Server, s: Section): InfoFields | string[] {
         sync_partial_err: 0,
         expired_keys: ks.stats.expiredKeys,
         expired_stale_perc: fixed2(ks.stats.expiredStalePerc),
-        expired_time_cap_reached_count: 0,
+        expired_time_cap_reached_count: ks.stats.expiredTimeCapReached,
         expire_cycle_cpu_milliseconds: 0,
         evicted_keys: ks.stats.evictedKeys,
         evicted_clients: 0,

@@ -11,10 +11,22 @@ export interface Cron {
 
 const ACTIVE_EXPIRE_KEYS_PER_LOOP = 20;
 const ACTIVE_EXPIRE_ACCEPTABLE_STALE = 10; // percent
+const FAST_DURATION_US = 1000;
+const FAST_INTERVAL_MS = 2;
 
 export function startCron(server: Server): Cron {
   let tick = 0;
   let timer: NodeJS.Timeout;
+  // Redis's fast cycle (beforeSleep): while the slow one cannot keep up, 1 ms of
+  // expiry every 2 ms between ticks, so a mass expiry is not bounded by 25% of the CPU
+  let fastTimer: NodeJS.Timeout | null = null;
+  const fast = () => {
+    fastTimer = null;
+    if (!server.activeExpireEnabled || server.cronPaused) return;
+    const effort = server.config.num('active-expire-effort') - 1;
+    const capped = activeExpireCycle(server, Date.now(), FAST_DURATION_US + (FAST_DURATION_US / 4) * effort);
+    if (behind(server, capped, effort)) fastTimer = setTimeout(fast, FAST_INTERVAL_MS);
+  };
   const run = () => {
     if (server.cronPaused) {
       timer = setTimeout(run, Math.max(1, Math.round(1000 / server.config.num('hz'))));
@@ -26,7 +38,8 @@ export function startCron(server: Server): Cron {
     if (server.activeExpireEnabled) {
       // Redis's slow cycle: up to 25% of the time between ticks (+2% per effort step)
       const effort = server.config.num('active-expire-effort') - 1;
-      activeExpireCycle(server, now, ((25 + 2 * effort) * 10_000) / server.config.num('hz'));
+      const capped = activeExpireCycle(server, now, ((25 + 2 * effort) * 10_000) / server.config.num('hz'));
+      if (fastTimer === null && behind(server, capped, effort)) fastTimer = setTimeout(fast, FAST_INTERVAL_MS);
     }
     // Redis's activerehashing: a resize in progress also advances when nobody writes
     if (server.config.bool('activerehashing')) {
@@ -45,7 +58,19 @@ export function startCron(server: Server): Cron {
     timer = setTimeout(run, Math.max(1, Math.round(1000 / hz)));
   };
   timer = setTimeout(run, 100);
-  return { stop: () => clearTimeout(timer) };
+  return {
+    stop: () => {
+      clearTimeout(timer);
+      if (fastTimer !== null) clearTimeout(fastTimer);
+    },
+  };
+}
+
+/** Should a fast cycle follow: the last cycle ran out of time, or many sampled keys were stale (and some keys still have a TTL)? */
+function behind(server: Server, capped: boolean, effort: number): boolean {
+  if (capped) return true;
+  if (server.keyspace.stats.expiredStalePerc <= ACTIVE_EXPIRE_ACCEPTABLE_STALE - effort) return false;
+  return server.keyspace.dbs.some((db) => db.expires.size !== 0);
 }
 
 /**
@@ -54,15 +79,19 @@ export function startCron(server: Server): Cron {
  * share of the sample was stale, within a time budget (µs) that
  * active-expire-effort raises. The cursor persists, so every volatile key is
  * met in turn however many there are, and no call does more than its budget.
+ * True when the budget ran out before the stale share fell (Redis's timelimit_exit).
  */
-export function activeExpireCycle(server: Server, now: number, budgetUs: number): void {
+export function activeExpireCycle(server: Server, now: number, budgetUs: number): boolean {
   const ks = server.keyspace;
-  if (ks.isReplica) return;
+  if (ks.isReplica) return false;
   const effort = server.config.num('active-expire-effort') - 1;
   const keysPerLoop = ACTIVE_EXPIRE_KEYS_PER_LOOP + (ACTIVE_EXPIRE_KEYS_PER_LOOP / 4) * effort;
   const acceptableStale = ACTIVE_EXPIRE_ACCEPTABLE_STALE - effort;
   const deadline = performance.now() + budgetUs / 1000;
   const keys: string[] = [];
+  let totalSampled = 0;
+  let totalExpired = 0;
+  let capped = false;
   for (const db of ks.dbs) {
     const exp = db.expires;
     if (exp.size === 0) continue;
@@ -85,17 +114,30 @@ export function activeExpireCycle(server: Server, now: number, budgetUs: number)
           ttlSamples++;
         }
       }
+      totalSampled += sampled;
+      totalExpired += expired;
       if (exp.size === 0 || sampled === 0) break;
       if (expired * 100 <= sampled * acceptableStale) break;
-      if ((iteration & 15) === 15 && performance.now() > deadline) break;
+      if ((iteration & 15) === 15 && performance.now() > deadline) {
+        capped = true;
+        break;
+      }
     }
     if (ttlSamples > 0) {
       // Redis's running average: 2% the new estimate, 98% the old one
       const avg = ttlSum / ttlSamples;
       db.avgTtl = db.avgTtl === 0 ? avg : (db.avgTtl / 50) * 49 + avg / 50;
     }
-    if (performance.now() > deadline) return;
+    if (capped || performance.now() > deadline) {
+      capped = true;
+      break;
+    }
   }
+  // INFO stats: the stale share as Redis's running average (5% the new sample), and the cap count
+  const st = ks.stats;
+  if (totalSampled > 0) st.expiredStalePerc = ((totalExpired / totalSampled) * 100 * 0.05) + st.expiredStalePerc * 0.95;
+  if (capped) st.expiredTimeCapReached++;
+  return capped;
 }
 
 function clientsTimeouts(server: Server, now: number): void {

@@ -89,7 +89,7 @@ export class Keyspace {
   readonly observers: KeyspaceObserver[] = [];
   /** Number of changes since the last save (server.dirty). */
   dirty = 0;
-  stats = { hits: 0, misses: 0, expiredKeys: 0, evictedKeys: 0, expiredStalePerc: 0 };
+  stats = { hits: 0, misses: 0, expiredKeys: 0, evictedKeys: 0, expiredStalePerc: 0, expiredTimeCapReached: 0 };
   /** Keys recently added as objects, accounted again once their command has filled them (settleMemory). */
   pendingMem: Db[] = [];
   pendingKeys: string[] = [];
