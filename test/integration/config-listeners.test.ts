@@ -27,6 +27,18 @@ function accepts(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
+/** The unix socket opens just after the TCP listener the start helpers wait for. */
+async function connectUnix(path: string): Promise<RawClient> {
+  for (let i = 0; ; i++) {
+    try {
+      return await RawClient.connectPath(path);
+    } catch (e) {
+      if (i >= 100) throw e;
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  }
+}
+
 /** A port some other process holds. */
 async function busyPort(): Promise<{ port: number; close: () => void }> {
   const srv = net.createServer();
@@ -107,7 +119,7 @@ test('CONFIG SET bind: overlapping addresses on the same port, an unavailable ad
     // no address at all: no TCP listener (the unix socket still serves)
     out.push(plain(await c.call('CONFIG', 'SET', 'bind', '')));
     assert.equal(await accepts(s.port), false, `${kind}: bind "" listens nowhere`);
-    const u = await RawClient.connectPath(join(s.dir, 'sock'));
+    const u = await connectUnix(join(s.dir, 'sock'));
     out.push(plain(await u.call('CONFIG', 'SET', 'bind', '127.0.0.1')));
     u.close();
     assert.equal(await accepts(s.port), true, kind);
@@ -138,7 +150,7 @@ test('bind "" at startup opens no TCP listener, as in Redis 7', async () => {
 test('CONFIG SET port 0 closes TCP; the unix socket keeps serving and can reopen it', async () => {
   const s = await startRedoubt(['--unixsocket', 'sock']);
   try {
-    const u = await RawClient.connectPath(join(s.dir, 'sock'));
+    const u = await connectUnix(join(s.dir, 'sock'));
     assert.equal(plain(await u.call('CONFIG', 'SET', 'port', '0')), 'OK');
     assert.equal(await accepts(s.port), false);
     const port2 = await freePort();
