@@ -104,10 +104,7 @@ export class Listeners {
         }
       }
     }
-    if (port !== 0 || this.ephemeral) this.bound.tcp = this.bindAll(port, 'tcp', this.bindSpecs(), []);
-    this.tcpPort = this.portOf('tcp');
-    if (cfg.num('tls-port') !== 0) this.bound.tls = this.bindAll(cfg.num('tls-port'), 'tls', this.bindSpecs(), []);
-    this.tlsPort = this.portOf('tls');
+    // the unix socket first: a client that saw the TCP port open finds it there too
     const unix = cfg.str('unixsocket');
     if (unix) {
       if (existsSync(unix) && statSync(unix).isSocket()) unlinkSync(unix);
@@ -123,6 +120,10 @@ export class Listeners {
       this.unixPath = unix;
       this.server.logger.notice(`The server is now ready to accept connections at ${unix}`);
     }
+    if (port !== 0 || this.ephemeral) this.bound.tcp = this.bindAll(port, 'tcp', this.bindSpecs(), []);
+    this.tcpPort = this.portOf('tcp');
+    if (cfg.num('tls-port') !== 0) this.bound.tls = this.bindAll(cfg.num('tls-port'), 'tls', this.bindSpecs(), []);
+    this.tlsPort = this.portOf('tls');
     if (this.tcpPort !== 0) this.server.logger.notice(`Ready to accept connections tcp on port ${this.tcpPort}`);
     if (this.tlsPort !== 0) this.server.logger.notice(`Ready to accept connections tls on port ${this.tlsPort}`);
   }
