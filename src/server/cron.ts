@@ -116,8 +116,9 @@ export function activeExpireCycle(server: Server, now: number, budgetUs: number)
       }
       totalSampled += sampled;
       totalExpired += expired;
-      if (exp.size === 0 || sampled === 0) break;
-      if (expired * 100 <= sampled * acceptableStale) break;
+      if (exp.size === 0) break;
+      // an empty stretch of buckets samples nothing: go on, as Redis's loop does, within the time limit
+      if (sampled > 0 && expired * 100 <= sampled * acceptableStale) break;
       if ((iteration & 15) === 15 && performance.now() > deadline) {
         capped = true;
         break;
