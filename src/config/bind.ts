@@ -23,6 +23,10 @@ export function bindServerConfig(server: Server): void {
     server.commands.rename(from, to);
   }
 
+  // cluster mode is not built: a server that quietly ran standalone would let clients
+  // believe in slots, failover and replicas that do not exist
+  if (cfg.bool('cluster-enabled')) throw new Error('cluster-enabled yes: Redoubt does not implement Redis Cluster yet; run it standalone (cluster-enabled no).');
+
   // Redoubt never forks: run it under a supervisor (systemd Type=simple, a container...)
   if (cfg.bool('daemonize')) server.logger.warning('daemonize yes is ignored: Redoubt always runs in the foreground.');
 

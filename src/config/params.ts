@@ -626,7 +626,7 @@ export const PARAMS: ParamDef[] = [
   },
   i('tracking-table-max-keys', 1000000, 0n, LONG_MAX, U),
 
-  // --- cluster (not implemented: stored only)
+  // --- cluster (not implemented: stored for CONFIG GET/REWRITE and the audit; cluster-enabled yes refuses to start, config/bind.ts)
   b('cluster-enabled', 'no', { ...IMM, ...STORED }),
   s('cluster-config-file', 'nodes.conf', { ...IMM, ...STORED }),
   i('cluster-node-timeout', 15000, 0n, LLONG_MAX, STORED),

@@ -284,3 +284,11 @@ test('a bad config file: Redis report, non-zero exit, never listens', async () =
     assert.equal(await canConnect(port), false);
   }
 });
+
+test('cluster-enabled yes refuses to start (cluster mode is not built) rather than run standalone', async () => {
+  const port = await freePort();
+  const r = runBad([process.execPath, SERVER_BIN], `port ${port}\ncluster-enabled yes\n`);
+  assert.notEqual(r.code, 0);
+  assert.match(r.out, /does not implement Redis Cluster/);
+  assert.equal(await canConnect(port), false);
+});
