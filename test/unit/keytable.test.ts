@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { KeyTable, TableFullError, hashKey } from '../../src/store/keytable.js';
+import { KeyTable, TableFullError, hashKey, MAX_LOAD, MAX_PROBE } from '../../src/store/keytable.js';
 
 type Op = { t: 'set' | 'del' | 'get'; k: number } | { t: 'clear' };
 
@@ -60,7 +60,7 @@ test('KeyTable grows and shrinks with its size', () => {
   const t = new KeyTable<number>();
   for (let i = 0; i < 100_000; i++) t.set('key:' + i, i);
   assert.equal(t.size, 100_000);
-  assert.ok(t.capacity >= 100_000 / 0.6 && t.capacity <= 100_000 / 0.15, `capacity ${t.capacity}`);
+  assert.ok(t.capacity >= 100_000 / MAX_LOAD && t.capacity <= 100_000 / (MAX_LOAD / 4), `capacity ${t.capacity}`);
   for (let i = 0; i < 99_990; i++) assert.ok(t.delete('key:' + i));
   assert.ok(t.capacity <= 64, `shrunk to ${t.capacity}`);
   for (let i = 99_990; i < 100_000; i++) assert.equal(t.get('key:' + i), i);
@@ -160,16 +160,18 @@ for (const pageSlots of [2 ** 14, 16]) {
   test(`colliding keys make the table reseed instead of degrading to a linear scan (pages of ${pageSlots} slots)`, () => {
     const t = new KeyTable<number>(undefined, undefined, pageSlots);
     // grow to a capacity that holds the flood without growing further
-    for (let i = 0; i < 400; i++) t.set('fill' + i, i);
+    // enough to grow to a capacity that leaves room for a flood longer than MAX_PROBE
+    const FILL = 800;
+    for (let i = 0; i < FILL; i++) t.set('fill' + i, i);
     t.rehashFor(1000);
     const inner = t as unknown as Inner;
     const seed0 = inner.seed;
     const reseeds0 = t.reseeds;
-    const flood = collidingKeys(t, 7, 110);
+    const flood = collidingKeys(t, 7, MAX_PROBE + 40);
     // stay under the grow threshold so only the probe-length guard can react
-    const room = Math.floor((inner.t.mask + 1) * 0.6) - t.size;
+    const room = Math.floor((inner.t.mask + 1) * MAX_LOAD) - t.size;
     const batch = flood.slice(0, Math.min(flood.length, room));
-    assert.ok(batch.length > 96, `capacity ${inner.t.mask + 1} leaves room for ${batch.length}`);
+    assert.ok(batch.length > MAX_PROBE, `capacity ${inner.t.mask + 1} leaves room for ${batch.length}`);
     let sawReseedInProgress = false;
     for (const k of batch) {
       t.set(k, 1);
@@ -179,9 +181,9 @@ for (const pageSlots of [2 ** 14, 16]) {
     // one page is rehashed at once; a paged table a step per operation
     assert.equal(sawReseedInProgress, pageSlots === 16, 'reseed in progress');
     for (const k of batch) assert.equal(t.get(k), 1);
-    for (let i = 0; i < 400; i++) assert.equal(t.get('fill' + i), i);
+    for (let i = 0; i < FILL; i++) assert.equal(t.get('fill' + i), i);
     // randomKey and iteration during the reseed see both tables
-    const all = new Set([...batch, ...Array.from({ length: 400 }, (_, i) => 'fill' + i)]);
+    const all = new Set([...batch, ...Array.from({ length: FILL }, (_, i) => 'fill' + i)]);
     assert.deepEqual(new Set(t.keys()), all);
     for (let i = 0; i < 50; i++) assert.ok(all.has(t.randomKey()!));
     t.rehashFor(1000);
@@ -190,19 +192,22 @@ for (const pageSlots of [2 ** 14, 16]) {
     assert.equal(t.reseeds, reseeds0 + 2);
     for (const k of batch) assert.equal(t.get(k), 1);
     // after the reseed no run is anywhere near the flood's length
-    assert.ok(longestRun(t) < 60, `longest run ${longestRun(t)}`);
+    assert.ok(longestRun(t) < MAX_PROBE / 4, `longest run ${longestRun(t)}`);
   });
 }
 
 test('a flood met while a resize is in progress reseeds once the resize ends, which is hurried', () => {
   const t = new KeyTable<number>(undefined, 1, 16);
-  for (let i = 0; i < 300; i++) t.set('fill' + i, i);
+  // a grow whose new table has room for a flood longer than MAX_PROBE
+  const FILL = 700;
+  for (let i = 0; i < FILL; i++) t.set('fill' + i, i);
   t.rehashFor(1000);
   const inner = t as unknown as Inner;
   // start a grow, then flood the new table (its seed is the one in use)
   while (!t.resizing) t.set('g' + t.size, 0);
   const seed0 = inner.seed;
-  const flood = collidingKeys(t, 3, 140);
+  const flood = collidingKeys(t, 3, MAX_PROBE + 60);
+  assert.ok(t.size + flood.length < (inner.t.mask + 1) * MAX_LOAD, 'the flood fits without another grow');
   let ops = 0;
   for (const k of flood) {
     t.set(k, 1);
@@ -210,9 +215,9 @@ test('a flood met while a resize is in progress reseeds once the resize ends, wh
     if (inner.seed !== seed0) break;
   }
   assert.notEqual(inner.seed, seed0, 'no reseed after the resize ended');
-  assert.ok(ops < 140, `reseed came after ${ops} inserts`);
+  assert.ok(ops < flood.length, `reseed came after ${ops} inserts`);
   for (const k of flood.slice(0, ops)) assert.equal(t.get(k), 1);
-  for (let i = 0; i < 300; i++) assert.equal(t.get('fill' + i), i);
+  for (let i = 0; i < FILL; i++) assert.equal(t.get('fill' + i), i);
 });
 
 for (const pageSlots of [2 ** 14, 8]) test(`a full table refuses new keys with TableFullError and still answers lookups (pages of ${pageSlots})`, () => {
@@ -250,7 +255,7 @@ test('a resize moves members incrementally: no single insert pays for moving the
     }
     // only the first tiny tables may finish within the insert that started them
     assert.ok(movedAtOnce <= 3, `${movedAtOnce} grows finished at once`);
-    assert.ok(t.resizing || t.capacity >= n / 0.6);
+    assert.ok(t.resizing || t.capacity >= n / MAX_LOAD);
     t.rehashFor(1000);
     assert.equal(t.resizing, false);
     for (let i = 0; i < n; i += 997) assert.equal(t.get('key:' + i), i);
