@@ -89,6 +89,7 @@ export function activeExpireCycle(server: Server, now: number, budgetUs: number)
   const acceptableStale = ACTIVE_EXPIRE_ACCEPTABLE_STALE - effort;
   const deadline = performance.now() + budgetUs / 1000;
   const keys: string[] = [];
+  const whens: number[] = [];
   let totalSampled = 0;
   let totalExpired = 0;
   let capped = false;
@@ -101,10 +102,11 @@ export function activeExpireCycle(server: Server, now: number, budgetUs: number)
       let sampled = 0;
       let expired = 0;
       keys.length = 0;
-      db.expireCursor = exp.scan(db.expireCursor, Math.min(keysPerLoop, exp.size), keys);
-      for (const key of keys) {
-        const when = exp.get(key);
-        if (when === undefined) continue;
+      whens.length = 0;
+      db.expireCursor = exp.scan(db.expireCursor, Math.min(keysPerLoop, exp.size), keys, whens);
+      for (let j = 0; j < keys.length; j++) {
+        const key = keys[j];
+        const when = whens[j];
         sampled++;
         if (when <= now) {
           db.deleteExpired(key);

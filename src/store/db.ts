@@ -394,9 +394,8 @@ export class Db {
   /** Removes a key and its TTL. True when it existed. */
   remove(key: string): boolean {
     if (this.ks.cow !== null) this.ks.cow(this, key, false);
-    const v = this.dict.get(key);
+    const v = this.dict.take(key);
     if (v === undefined) return false;
-    this.dict.delete(key);
     this.mem -= keyBytes(key) + accountedBytes(v);
     if (this.expires.size !== 0) this.expires.delete(key);
     this.ks.keyModified(this, key);

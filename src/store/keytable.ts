@@ -236,13 +236,18 @@ class Pages {
     ikv[io + 1] = undefined;
   }
 
-  /** Pushes the keys homed at bucket b (they sit in the run that starts at b). */
-  emitBucket(b: number, out: string[]): void {
+  /** Pushes the keys homed at bucket b (they sit in the run that starts at b), and their values to `vals` when given. */
+  emitBucket(b: number, out: string[], vals: unknown[] | null): void {
     const m = this.mask;
     for (let i = b; ; i = (i + 1) & m) {
       const h = this.hashAt(i);
       if (h === 0) break;
-      if ((h & m) === b) out.push(this.keyAt(i));
+      if ((h & m) === b) {
+        const kv = this.kv[i >>> this.shift];
+        const o = 2 * (i & this.pmask);
+        out.push(kv[o] as string);
+        if (vals !== null) vals.push(kv[o + 1]);
+      }
     }
   }
 
@@ -468,6 +473,21 @@ export class KeyTable<V> {
     if (this.old !== null) this.step();
     const i = this.find(key);
     if (i < 0) return false;
+    this.removeAt(i);
+    return true;
+  }
+
+  /** Removes `key` and returns its value (undefined when absent): one lookup where get + delete take two. */
+  take(key: string): V | undefined {
+    if (this.old !== null) this.step();
+    const i = this.find(key);
+    if (i < 0) return undefined;
+    const v = this.valueAt(i);
+    this.removeAt(i);
+    return v;
+  }
+
+  private removeAt(i: number): void {
     const c = this.t.mask + 1;
     if (i < c) {
       this.t.shiftDelete(i);
@@ -478,7 +498,6 @@ export class KeyTable<V> {
     }
     this.size--;
     if (this.old === null && this.size < c * MIN_LOAD && c > MIN_CAPACITY) this.startResize(KeyTable.capacityFor(this.size), this.seed);
-    return true;
   }
 
   clear(): void {
@@ -638,7 +657,7 @@ export class KeyTable<V> {
    * returned at least once, whatever grows and shrinks happen between steps
    * (during a resize both tables are visited, as Redis's dictScan does).
    */
-  scan(cursor: number, count: number, out: string[]): number {
+  scan(cursor: number, count: number, out: string[], vals: V[] | null = null): number {
     if (this.size === 0) return 0;
     let v = cursor >>> 0;
     // Redis visits at most count*10 empty buckets per call so sparse tables return
@@ -646,16 +665,16 @@ export class KeyTable<V> {
     do {
       const old = this.old;
       if (old === null) {
-        this.t.emitBucket(v & this.t.mask, out);
+        this.t.emitBucket(v & this.t.mask, out, vals);
         v = nextCursor(v, this.t.mask);
       } else {
         const oldSmall = old.mask < this.t.mask;
         const s = oldSmall ? old : this.t;
         const b = oldSmall ? this.t : old;
-        s.emitBucket(v & s.mask, out);
+        s.emitBucket(v & s.mask, out, vals);
         // then every bucket of the larger table that expands the smaller one's
         do {
-          b.emitBucket(v & b.mask, out);
+          b.emitBucket(v & b.mask, out, vals);
           v = nextCursor(v, b.mask);
         } while (v & (s.mask ^ b.mask));
       }

@@ -366,3 +366,28 @@ test('the table a grow moves into is allocated page by page before the grow, not
   assert.ok(worst <= 3, `an insert allocated ${worst} pages`);
   for (let i = 0; i < 20_000; i += 7) assert.equal(t.get('g' + i), i);
 });
+
+test('take removes and returns the value in one lookup; scan can hand out values beside keys', () => {
+  const t = new KeyTable<number>(undefined, 1, 16);
+  const model = new Map<string, number>();
+  for (let i = 0; i < 3000; i++) {
+    t.set('t' + i, i);
+    model.set('t' + i, i);
+    // take during resizes too (stepSlots 1 keeps one in progress most of the time)
+    if (i % 3 === 0) {
+      const k = 't' + Math.floor(i / 2);
+      assert.equal(t.take(k), model.get(k));
+      model.delete(k);
+      assert.equal(t.take(k), undefined);
+    }
+  }
+  assert.equal(t.size, model.size);
+  const keys: string[] = [];
+  const vals: number[] = [];
+  let cursor = 0;
+  do cursor = t.scan(cursor, 50, keys, vals);
+  while (cursor !== 0);
+  assert.equal(keys.length, vals.length);
+  for (let j = 0; j < keys.length; j++) assert.equal(vals[j], model.get(keys[j]), keys[j]);
+  assert.deepEqual(new Set(keys), new Set(model.keys()));
+});
