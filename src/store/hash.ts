@@ -135,6 +135,15 @@ export class HashValue implements RObject {
   set(field: string, value: string, lim: HLimits): boolean {
     if (this.listpack && (field.length > lim.value || value.length > lim.value)) this.toHashtable();
     const m = this.map;
+    if (m instanceof KeyTable && !m.resizing) {
+      // an overwrite is one probe and a store; an equal value keeps the stored
+      // copy, so the new string dies young instead of being promoted (GC)
+      const i = m.find(field);
+      if (i >= 0) {
+        if (m.valueAt(i) !== value) m.setValueAt(i, value);
+        return true;
+      }
+    }
     // one lookup, not has()+set(): with many fields each costs a cache miss
     const before = m.size;
     m.set(field, value);

@@ -125,6 +125,8 @@ export class PackedMap {
       this.size++;
     } else {
       const vp = entryEnd(s, p);
+      // an equal value: the listpack stays as it is (no new string)
+      if (entryIs(s, vp, v)) return this;
       this.s = seq3(s.slice(0, vp), packEntry(v), s.slice(entryEnd(s, vp)));
     }
     return this;
