@@ -147,7 +147,9 @@ export class PackedMap {
       const vp = entryEnd(s, p);
       // an equal value: the listpack stays as it is (no new string)
       if (entryIs(s, vp, v)) return this;
-      this.s = seq3(s.slice(0, vp), packEntry(v), s.slice(entryEnd(s, vp)));
+      const end = entryEnd(s, vp);
+      // the one-char prefix as its own piece: no concatenated entry string to copy twice
+      this.s = v.length < 255 ? seq4(s.slice(0, vp), String.fromCharCode(v.length), v, s.slice(end)) : seq3(s.slice(0, vp), packEntry(v), s.slice(end));
     }
     return this;
   }
