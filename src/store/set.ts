@@ -105,8 +105,6 @@ export class SetValue implements RObject {
       const ht = this.ht;
       if (ht === null) {
         const big = this.big as KeyTable<1>;
-        // a member already there is one probe and no store (a resize in progress advances on set())
-        if (!big.resizing && big.find(m) >= 0) return false;
         const n = big.size;
         big.set(m, 1);
         return big.size !== n;
