@@ -95,7 +95,7 @@ function hsetGeneric(c: Client, argv: string[], hmset: boolean): void {
   if (hmset) c.ok();
   else c.int(created);
   const db = c.db;
-  db.modified(key);
+  db.modifiedObject(key, h);
   db.notify(NOTIFY.HASH, 'hset', key);
   c.server.keyspace.dirty += (argv.length - 2) / 2;
 }
@@ -110,7 +110,7 @@ function hsetnx(c: Client, argv: string[]): void {
   h.set(argv[2], argv[3], lim);
   c.int(1);
   const db = c.db;
-  db.modified(key);
+  db.modifiedObject(key, h);
   db.notify(NOTIFY.HASH, 'hset', key);
   c.server.keyspace.dirty++;
 }
@@ -167,7 +167,7 @@ function hincrby(c: Client, argv: string[]): void {
   h.set(field, result, limits(c));
   c.raw(':' + result + '\r\n');
   const db = c.db;
-  db.modified(key);
+  db.modifiedObject(key, h);
   db.notify(NOTIFY.HASH, 'hincrby', key);
   c.server.keyspace.dirty++;
 }
@@ -197,7 +197,7 @@ function hincrbyfloat(c: Client, argv: string[]): void {
   h.set(field, result, limits(c));
   c.bulk(result);
   const db = c.db;
-  db.modified(key);
+  db.modifiedObject(key, h);
   db.notify(NOTIFY.HASH, 'hincrbyfloat', key);
   c.server.keyspace.dirty++;
   // Replicated as HSET with the final value (float formatting never diverges).

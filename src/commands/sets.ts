@@ -95,7 +95,7 @@ function sadd(c: Client, argv: string[]): void {
   let added = 0;
   for (let i = 2; i < argv.length; i++) if (s.add(argv[i], max)) added++;
   if (added > 0) {
-    db.modified(key);
+    db.modifiedObject(key, s);
     db.notify(NOTIFY.SET, 'sadd', key);
   }
   c.server.keyspace.dirty += added;

@@ -19,7 +19,7 @@ import { ERR } from './errors.js';
 import { blocking, parseTimeout } from '../server/blocking.js';
 import { scanMap } from '../store/scan.js';
 import { matchCompiled } from '../util/glob.js';
-import { parseDouble, parseLong } from '../util/numbers.js';
+import { parseDouble, parseLong, parseIntFast } from '../util/numbers.js';
 import { formatDoubleForReply } from '../protocol/reply.js';
 import { parseCursor, parseScanOptions, EMPTY_SCAN } from './scan-args.js';
 
@@ -189,6 +189,9 @@ export function strtod(s: string, start: number): [number, number] {
 
 /** Score argument (string2d rules); null after replying. */
 function scoreArg(c: Client, s: string, msg: string = ERR.notFloat): number | null {
+  // a plain integer (no sign on 0, no leading zero, at most 17 digits) is exact: strtod's value without its scan
+  const n = parseIntFast(s);
+  if (n !== null) return n;
   const v = parseDouble(s);
   if (v === null || Number.isNaN(v)) {
     c.error(msg);
@@ -297,6 +300,9 @@ function zaddGeneric(c: Client, argv: string[], incrCmd: boolean): void {
   let i = 2;
   if (!incrCmd) {
     for (; i < argv.length; i++) {
+      // options are letters; a score (digits, sign, dot) ends them without a lowercased copy
+      const c0 = argv[i].charCodeAt(0) | 0x20;
+      if (c0 < 97 || c0 > 122) break;
       const o = argv[i].toLowerCase();
       if (o === 'nx') nx = true;
       else if (o === 'xx') xx = true;
@@ -345,7 +351,7 @@ function zaddGeneric(c: Client, argv: string[], incrCmd: boolean): void {
         s = cur + s;
         if (Number.isNaN(s)) {
           c.error(NAN_ERR);
-          return finishZadd(c, key, incr, added, updated);
+          return finishZadd(c, key, z, incr, added, updated);
         }
       }
       if ((lt && s >= cur) || (gt && s <= cur)) continue;
@@ -364,7 +370,7 @@ function zaddGeneric(c: Client, argv: string[], incrCmd: boolean): void {
   }
   c.server.keyspace.dirty += added + updated;
   replyZadd(c, incr, ch, processed, score, added, updated);
-  finishZadd(c, key, incr, added, updated);
+  finishZadd(c, key, z, incr, added, updated);
 }
 
 function replyZadd(c: Client, incr: boolean, ch: boolean, processed: number, score: number, added: number, updated: number): void {
@@ -374,9 +380,9 @@ function replyZadd(c: Client, incr: boolean, ch: boolean, processed: number, sco
   } else c.int(ch ? added + updated : added);
 }
 
-function finishZadd(c: Client, key: string, incr: boolean, added: number, updated: number): void {
+function finishZadd(c: Client, key: string, z: ZSetValue, incr: boolean, added: number, updated: number): void {
   if (added || updated) {
-    c.db.modified(key);
+    c.db.modifiedObject(key, z);
     c.db.notify(NOTIFY.ZSET, incr ? 'zincr' : 'zadd', key);
   }
 }

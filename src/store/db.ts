@@ -305,9 +305,11 @@ export class Db {
     if (i < 0) {
       this.add(key, value);
     } else {
-      const old = accountedBytes(t.valueAt(i));
+      const cur = t.valueAt(i);
+      const old = accountedBytes(cur);
       this.mem += account(value) - old;
-      t.setValueAt(i, value);
+      // an equal string keeps the stored copy: the new one dies young instead of being promoted
+      if (cur !== value) t.setValueAt(i, value);
       // Redis's dbSetValue keeps an overwritten key's LFU data
       t.setAuxAt(i, lfu.on ? t.auxAt(i) & LRU_CLOCK_MAX : clock);
       this.ks.keyModified(this, key);

@@ -55,6 +55,14 @@ const TABLE_AFTER = 128;
 /** Bytes past which a listpack-encoded hash leaves its PackedMap for a Map (the default limits stay under). */
 const PACK_MAX_BYTES = 20_000;
 
+/**
+ * Whether the last set() on a table-backed hash overwrote a field. Overwrites
+ * then probe first (the path that can keep an equal value's stored string);
+ * after an insert, set() goes straight to the table, so filling a big hash
+ * pays no second probe per field. Process-wide: no field per hash.
+ */
+let tableOverwrites = false;
+
 export class HashValue implements RObject {
   readonly type = 'hash' as const;
   /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
@@ -135,10 +143,22 @@ export class HashValue implements RObject {
   set(field: string, value: string, lim: HLimits): boolean {
     if (this.listpack && (field.length > lim.value || value.length > lim.value)) this.toHashtable();
     const m = this.map;
+    if (m instanceof KeyTable) {
+      if (tableOverwrites && !m.resizing) {
+        // an overwrite is one probe and a store; an equal value keeps the
+        // stored copy, so the new string dies young instead of being promoted
+        const i = m.find(field);
+        if (i >= 0) {
+          if (m.valueAt(i) !== value) m.setValueAt(i, value);
+          return true;
+        }
+      }
+    }
     // one lookup, not has()+set(): with many fields each costs a cache miss
     const before = m.size;
     m.set(field, value);
     const had = m.size === before;
+    if (m instanceof KeyTable) tableOverwrites = had;
     if (!had && m.size > lim.entries && this.listpack) this.toHashtable();
     else if (m instanceof PackedMap && m.s.length > PACK_MAX_BYTES) this.unpack();
     if (!had && !this.listpack && m.size > TABLE_AFTER && m instanceof Map) this.toTable();

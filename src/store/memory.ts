@@ -163,6 +163,20 @@ function sizeOf(v: RObject): number {
   }
 }
 
+/** A listpack or intset: its elements are inside its one string, counted by structureBytes. */
+function isPacked(v: RObject): boolean {
+  switch (v.type) {
+    case 'hash':
+      return (v as HashValue).map instanceof PackedMap;
+    case 'set':
+      return (v as SetValue).isIntset;
+    case 'zset':
+      return (v as ZSetValue).zs instanceof PackedSortedSet;
+    default:
+      return false;
+  }
+}
+
 /** The structure's bytes, elements excluded. */
 function structureBytes(v: RObject, n: number): number {
   switch (v.type) {
@@ -193,7 +207,7 @@ export function valueBytes(v: Value, samples = -1): number {
   if (typeof v === 'string') return strBytes(v);
   const n = sizeOf(v);
   const base = structureBytes(v, n);
-  if (n === 0) return base;
+  if (n === 0 || isPacked(v)) return base;
   // a list sums its element bytes as they come and go: exact, no sample
   if (v.type === 'list') return base + (v as ListValue).modelBytes() + (v as ListValue).elemBytes;
   if (samples === 0 || n <= EXACT_MAX || (samples > 0 && samples >= n)) {

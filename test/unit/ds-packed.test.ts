@@ -85,3 +85,34 @@ test('HashValue converts a packed listpack at the entry and value limits, keepin
   assert.deepEqual([...big.map.keys()].slice(0, 3), ['f0', 'f1', 'f2']);
   assert.equal(big.size, 400);
 });
+
+test('a table-backed hash answers as a Map across inserts, overwrites (equal or not) and deletes', () => {
+  // small field names so overwrites are frequent; the probe-first overwrite
+  // path switches on and off with the mix of inserts and overwrites
+  const field = fc.integer({ min: 0, max: 400 }).map((i) => 'f' + i);
+  const value = fc.constantFrom('', 'v', 'w', 'xxx', 'x'.repeat(40));
+  const hop: fc.Arbitrary<['set', string, string] | ['del', string]> = fc.oneof(
+    { weight: 6, arbitrary: fc.tuple(fc.constant('set' as const), field, value) },
+    { weight: 1, arbitrary: fc.tuple(fc.constant('del' as const), field) },
+  );
+  fc.assert(
+    fc.property(fc.array(hop, { minLength: 200, maxLength: 1500 }), (ops) => {
+      const lim = { entries: 128, value: 64 };
+      const h = new HashValue(true);
+      const model = new Map<string, string>();
+      for (const o of ops) {
+        if (o[0] === 'set') {
+          // a copy, as the parser hands over a new string per request
+          const v = o[2].split('').join('');
+          assert.equal(h.set(o[1], v, lim), model.has(o[1]));
+          model.set(o[1], v);
+        } else assert.equal(h.delete(o[1]), model.delete(o[1]));
+        assert.equal(h.size, model.size);
+      }
+      if (model.size > 128) assert.equal(h.encoding(), 'hashtable');
+      for (const [f, v] of model) assert.equal(h.get(f), v);
+      assert.deepEqual([...h.map.keys()].sort(), [...model.keys()].sort());
+    }),
+    { numRuns: 40 },
+  );
+});

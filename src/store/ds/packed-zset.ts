@@ -112,10 +112,28 @@ export class PackedSortedSet {
     if (m === this.memoM) return this.memoP;
     const s = this.s;
     const len = s.length;
+    const ml = m.length;
     let p = 0;
-    while (p < len) {
-      if (entryIs(s, p + 8, m)) break;
-      p = entryEnd(s, p + 8);
+    if (ml === 0) {
+      while (p < len && s.charCodeAt(p + 8) !== 0) p = entryEnd(s, p + 8);
+    } else {
+      // per entry: the member's length and, when it matches, its bytes from the last
+      const last = m.charCodeAt(ml - 1);
+      while (p < len) {
+        const b = p + 8;
+        let l = s.charCodeAt(b);
+        let d = b + 1;
+        if (l === 255) {
+          l = entryLen(s, b);
+          d = b + 5;
+        }
+        if (l === ml && s.charCodeAt(d + l - 1) === last) {
+          let i = ml - 2;
+          while (i >= 0 && s.charCodeAt(d + i) === m.charCodeAt(i)) i--;
+          if (i < 0) break;
+        }
+        p = d + l;
+      }
     }
     if (p >= len) p = -1;
     this.memoM = m;

@@ -100,10 +100,30 @@ export class PackedMap {
   private find(f: string): number {
     const s = this.s;
     const n = s.length;
+    const fl = f.length;
+    if (fl === 0) {
+      for (let p = 0; p < n; p = entryEnd(s, entryEnd(s, p))) if (s.charCodeAt(p) === 0) return p;
+      return -1;
+    }
+    // the walk is this module's hot loop: each pair costs its field's length,
+    // its last char when the lengths match, and its value's length
+    const last = f.charCodeAt(fl - 1);
     let p = 0;
     while (p < n) {
-      if (entryIs(s, p, f)) return p;
-      p = entryEnd(s, entryEnd(s, p));
+      let l = s.charCodeAt(p);
+      let b = p + 1;
+      if (l === 255) {
+        l = entryLen(s, p);
+        b = p + 5;
+      }
+      if (l === fl && s.charCodeAt(b + l - 1) === last) {
+        let i = fl - 2;
+        while (i >= 0 && s.charCodeAt(b + i) === f.charCodeAt(i)) i--;
+        if (i < 0) return p;
+      }
+      const vp = b + l;
+      const vl = s.charCodeAt(vp);
+      p = vl < 255 ? vp + 1 + vl : vp + 5 + entryLen(s, vp);
     }
     return -1;
   }
@@ -125,7 +145,11 @@ export class PackedMap {
       this.size++;
     } else {
       const vp = entryEnd(s, p);
-      this.s = seq3(s.slice(0, vp), packEntry(v), s.slice(entryEnd(s, vp)));
+      // an equal value: the listpack stays as it is (no new string)
+      if (entryIs(s, vp, v)) return this;
+      const end = entryEnd(s, vp);
+      // the one-char prefix as its own piece: no concatenated entry string to copy twice
+      this.s = v.length < 255 ? seq4(s.slice(0, vp), String.fromCharCode(v.length), v, s.slice(end)) : seq3(s.slice(0, vp), packEntry(v), s.slice(end));
     }
     return this;
   }

@@ -675,8 +675,11 @@ export class SortedSet {
         return;
       }
     }
+    // the tree keeps the string it holds (the dict's key): the caller's copy
+    // dies young instead of being kept twice and promoted
+    const stored = this.lM[x * SLOTS + pos];
     this.removeFound(x, pos, member);
-    this.insertKey(member, score);
+    this.insertKey(stored, score);
   }
 
   /** Rebuild the tree from its elements except ranks [lo, hiEx). */
