@@ -3,7 +3,7 @@
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../protocol/parser.js';
 import { CLIENT, type Client } from './client.js';
-import { processCommand, callClock } from './dispatch.js';
+import { processCommand, callClock, perf } from './dispatch.js';
 import { CMD } from '../commands/table.js';
 import { SPILL_AT } from '../protocol/reply.js';
 import type { Server } from './server.js';
@@ -77,7 +77,7 @@ function onData(server: Server, c: Client, chunk: Buffer): void {
 /** Runs every complete command in the client's buffer, then queues the replies for one write. */
 export function processInput(server: Server, c: Client): void {
   const limit = server.config.num('client-query-buffer-limit');
-  callClock.t = performance.now();
+  callClock.t = perf.now();
   let stalled = false;
   for (;;) {
     if (c.flags & (CLIENT.BLOCKED | CLIENT.CLOSE_AFTER_REPLY | CLIENT.CLOSE_ASAP)) break;
