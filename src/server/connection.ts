@@ -7,26 +7,33 @@ import { processCommand, callClock, perf } from './dispatch.js';
 import { CMD } from '../commands/table.js';
 import { SPILL_AT } from '../protocol/reply.js';
 import type { Server } from './server.js';
+import { directWritable } from './direct-write.js';
 
 /** Replies up to this size wait for the end-of-turn write pass (server.queueWrite). */
 const DEFER_WRITE_MAX = 4096;
 
 export function attachConnection(server: Server, socket: Socket, isUnix: boolean): Client {
   const c = server.createClient(socket, isUnix);
+  c.direct = directWritable(socket);
   socket.setNoDelay(true);
   const keepalive = server.config.num('tcp-keepalive');
   if (!isUnix && keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
   socket.on('data', (chunk: Buffer) => onData(server, c, chunk));
-  socket.on('drain', () => {
-    if (socket.isPaused() && !(c.flags & CLIENT.BLOCKED)) {
-      socket.resume();
-      // commands left in the query buffer when the output passed the high-water mark
-      if (server.clients.has(c.id) && c.parser.pending() !== 0) processInput(server, c);
-    }
-  });
+  socket.on('drain', () => drained(server, c));
   socket.on('error', () => server.freeClient(c));
   socket.on('close', () => server.freeClient(c));
   return c;
+}
+
+/** The socket took the replies that were waiting: read (and run what is left in the query buffer) again. */
+export function drained(server: Server, c: Client): void {
+  const socket = c.socket;
+  if (socket === null || c.awaitingDrain()) return;
+  if (socket.isPaused() && !(c.flags & CLIENT.BLOCKED)) {
+    socket.resume();
+    // commands left in the query buffer when the output passed the high-water mark
+    if (server.clients.has(c.id) && c.parser.pending() !== 0) processInput(server, c);
+  }
 }
 
 /**
@@ -68,7 +75,7 @@ function onData(server: Server, c: Client, chunk: Buffer): void {
     s.pause();
     setImmediate(() => {
       if (!server.clients.has(c.id) || s.destroyed || c.flags & CLIENT.BLOCKED) return;
-      if (server.outputHigh(c) || s.writableNeedDrain) return; // 'drain' resumes it
+      if (server.outputHigh(c) || c.awaitingDrain()) return; // 'drain' resumes it
       s.resume();
     });
   }
@@ -126,7 +133,7 @@ export function processInput(server: Server, c: Client): void {
 function resumeLater(server: Server, c: Client): void {
   const s = c.socket;
   if (s === null || s.destroyed || !server.clients.has(c.id)) return;
-  if (s.writableNeedDrain) {
+  if (c.awaitingDrain()) {
     if (!s.isPaused()) s.pause();
   } else {
     setImmediate(() => {

@@ -19,6 +19,8 @@ import { installHeapGuard } from './heap-guard.js';
 import { setDoubleFormatter } from '../protocol/reply.js';
 import { formatDouble } from '../util/numbers.js';
 import { HookList, composeChecks, composeNotify } from './hook-list.js';
+import { writeDirect } from './direct-write.js';
+import { drained } from './connection.js';
 
 /** Stop reading from a client whose unread replies exceed this; resume on drain. */
 const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
@@ -189,8 +191,11 @@ export class Server {
   writeNow(c: Client): void {
     this.flushClient(c);
     const s = c.socket;
-    if (s !== null && !s.destroyed && s.writableLength > OUTPUT_HIGH_WATER && !s.isPaused()) s.pause();
+    if (s !== null && !s.destroyed && c.socketPending() > OUTPUT_HIGH_WATER && !s.isPaused()) s.pause();
   }
+
+  /** A direct write completed: what the socket's 'drain' does. */
+  private readonly directDone = (c: Client): void => drained(this, c);
 
   /** True when c's output not yet taken by the kernel is past the high-water mark (stop running its commands). */
   outputHigh(c: Client): boolean {
@@ -212,7 +217,8 @@ export class Server {
       c.out = '';
       this.stats.netOutputBytes += out.length;
       if (s.destroyed || !s.writable) return;
-      s.write(out, 'latin1');
+      // replicas stay on socket.write: the full-sync stream paces itself on the Writable's length and 'drain'
+      if (!c.direct || c.flags & CLIENT.REPLICA || !writeDirect(c, s, out, this.directDone)) s.write(out, 'latin1');
     } else {
       const br = this.hooks.beforeReply;
       for (let i = 0; i < br.length; i++) br[i]();
