@@ -56,6 +56,18 @@ export class RespParser {
     this.pos = 0;
   }
 
+  /**
+   * Copies the bytes not parsed yet out of `shared`, a read buffer the
+   * caller is about to reuse (server/direct-read.ts); nothing to do when
+   * the parser holds none of it.
+   */
+  retain(shared: ArrayBufferLike): void {
+    if (this.buf.buffer !== shared) return;
+    if (this.pos < this.buf.length) this.buf = Buffer.from(this.buf.subarray(this.pos));
+    else this.buf = EMPTY;
+    this.pos = 0;
+  }
+
   /** Bytes held for commands not yet complete (client-query-buffer-limit). */
   pending(): number {
     return this.buf.length - this.pos + this.bigFill;

@@ -8,6 +8,7 @@ import { CMD } from '../commands/table.js';
 import { SPILL_AT } from '../protocol/reply.js';
 import type { Server } from './server.js';
 import { directWritable } from './direct-write.js';
+import { readShared } from './direct-read.js';
 
 /** Replies up to this size wait for the end-of-turn write pass (server.queueWrite). */
 const DEFER_WRITE_MAX = 4096;
@@ -18,7 +19,11 @@ export function attachConnection(server: Server, socket: Socket, isUnix: boolean
   socket.setNoDelay(true);
   const keepalive = server.config.num('tcp-keepalive');
   if (!isUnix && keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-  socket.on('data', (chunk: Buffer) => onData(server, c, chunk));
+  const shared = (chunk: Buffer): void => {
+    onData(server, c, chunk);
+    c.parser.retain(chunk.buffer);
+  };
+  if (!readShared(socket, shared)) socket.on('data', (chunk: Buffer) => onData(server, c, chunk));
   socket.on('drain', () => drained(server, c));
   socket.on('error', () => server.freeClient(c));
   socket.on('close', () => server.freeClient(c));

@@ -1,3 +1,7 @@
+// Requests are read into one buffer shared by every plain socket
+// (server/direct-read.ts): a command cut anywhere by a read must survive
+// other clients' reads into the same buffer before its rest arrives.
+//
 // Replies under 1 MB per batch go straight through the socket's handle
 // (server/direct-write.ts). When the kernel does not take such a write at
 // once, its bytes must still count as the client's output (CLIENT LIST omem,
@@ -177,6 +181,34 @@ test('client-output-buffer-limit closes a client whose unread replies pass the h
   } finally {
     slow.destroy();
     admin.close();
+    await srv.stop();
+  }
+});
+
+test('a command cut at any byte survives other clients reading into the shared buffer before its rest arrives', async () => {
+  const srv = await startRedoubt();
+  const other = await RawClient.connect(srv.port);
+  const cut = net.connect(srv.port, '127.0.0.1');
+  await new Promise<void>((r) => cut.once('connect', () => r()));
+  let replies = '';
+  cut.on('data', (d: Buffer) => (replies += d.toString('latin1')));
+  try {
+    const cmd = '*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$11\r\nhello world\r\n';
+    for (let i = 1; i < cmd.length; i++) {
+      cut.write(cmd.slice(0, i));
+      await new Promise((r) => setTimeout(r, 5));
+      // another client's request and reply overwrite the shared read buffer meanwhile
+      assert.equal(plain(await other.call('SET', 'key', 'X'.repeat(i))), 'OK');
+      cut.write(cmd.slice(i));
+      const deadline = Date.now() + 5000;
+      while (replies.length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+      assert.equal(replies, '+OK\r\n', `cut at ${i}`);
+      replies = '';
+      assert.equal(plain(await other.call('GET', 'key')), 'hello world', `cut at ${i}`);
+    }
+  } finally {
+    cut.destroy();
+    other.close();
     await srv.stop();
   }
 });
