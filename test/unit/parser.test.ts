@@ -117,3 +117,19 @@ test('retain: any split of a stream read through one reused buffer parses the sa
     ),
   );
 });
+
+test('arguments of every length around the short-string cut (16 bytes) keep every byte value 0-255', () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 40 }), { minLength: 1, maxLength: 6 }), (args) => {
+      const strs = args.map((a) => Buffer.from(a).toString('latin1'));
+      const out = parseAll([encode([strs])]);
+      assert.deepEqual(out, [strs]);
+      for (const s of (out[0] as string[])) assert.ok(typeof s === 'string');
+    }),
+  );
+  const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
+  for (let n = 0; n <= 17; n++) {
+    const args = [all.slice(0, n), all.slice(256 - n), all.slice(100, 100 + n)];
+    assert.deepEqual(parseAll([encode([args])]), [args]);
+  }
+});
