@@ -174,9 +174,9 @@ export function clientInfoString(c: Client): string {
   }
   const multiAlloc = queued === 0 ? 0 : Math.max(2, 2 ** Math.ceil(Math.log2(queued)));
   const obl = c.pendingOut();
-  const omem = c.socket ? c.socket.writableLength : 0;
+  const omem = c.socketPending();
   const totMem = qbufAlloc + CLIENT_STRUCT + c.rbs + argvMem + 8 * argc + multiMem + MULTI_CMD * multiAlloc + obl + omem;
-  const events = c.socket && c.socket.writableLength > 0 ? 'rw' : 'r';
+  const events = omem > 0 ? 'rw' : 'r';
   const cmd = executing ? c.cmd!.fullName : c.lastCmd;
   return (
     'id=' + c.id +

@@ -135,14 +135,16 @@ export function install(server: Server): void {
   let hs: (Histogram | undefined)[] = [];
   server.ext.latencyHistograms = hs;
   const cfg = server.config;
-  let on = cfg.bool('latency-tracking');
-  cfg.onChange('latency-tracking', () => (on = cfg.bool('latency-tracking')));
-  server.hooks.afterCall.push((c, cmd, _argv, usec) => {
-    if (!on || c.blocked !== null) return;
+  const record = (c: Client, cmd: Command, _argv: string[], usec: number): void => {
+    if (c.blocked !== null) return;
     let h = hs[cmd.id];
     if (h === undefined) hs[cmd.id] = h = new Histogram();
     h.record(usec * 1000);
-  });
+  };
+  server.hooks.afterCall.push(record);
+  // not called at all with latency-tracking no
+  server.hooks.afterCall.setActive(record, cfg.bool('latency-tracking'));
+  cfg.onChange('latency-tracking', () => server.hooks.afterCall.setActive(record, cfg.bool('latency-tracking')));
   server.hooks.resetStat.push(() => {
     hs = [];
     server.ext.latencyHistograms = hs;

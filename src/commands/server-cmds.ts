@@ -608,8 +608,11 @@ function monitor(c: Client): void {
   if (c.flags & (CLIENT.MONITOR | CLIENT.REPLICA)) return;
   c.flags |= CLIENT.MONITOR;
   c.server.monitors.add(c);
+  c.server.hooks.afterCall.setActive(c.server.ext.monitorFeed as MonitorFeed, true);
   c.ok();
 }
+
+type MonitorFeed = Server['hooks']['afterCall'][number];
 
 function installMonitor(server: Server): void {
   const pending = new Set<Client>();
@@ -619,8 +622,13 @@ function installMonitor(server: Server): void {
     for (const m of pending) if (server.clients.has(m.id)) m.flush();
     pending.clear();
   };
-  server.hooks.afterCall.push((c, cmd, argv) => {
-    if (server.monitors.size === 0 || cmd.flags & (CMD.SKIP_MONITOR | CMD.ADMIN)) return;
+  // off while nobody monitors (MONITOR turns it on)
+  const feed: MonitorFeed = (c, cmd, argv) => {
+    if (server.monitors.size === 0) {
+      server.hooks.afterCall.setActive(feed, false);
+      return;
+    }
+    if (cmd.flags & (CMD.SKIP_MONITOR | CMD.ADMIN)) return;
     const t = performance.timeOrigin + performance.now();
     const sec = Math.floor(t / 1000);
     const usec = Math.min(999999, Math.max(0, Math.floor((t - sec * 1000) * 1000)));
@@ -640,7 +648,10 @@ function installMonitor(server: Server): void {
       scheduled = true;
       setImmediate(flush);
     }
-  });
+  };
+  server.ext.monitorFeed = feed;
+  server.hooks.afterCall.push(feed);
+  server.hooks.afterCall.setActive(feed, false);
 }
 
 // ---------------------------------------------------------------------------
@@ -691,14 +702,19 @@ export function latencyAddSampleIfNeeded(server: Server, event: string, ms: numb
 
 function installLatency(server: Server): void {
   let threshold = latencyThreshold(server);
-  if (server.config.def('latency-monitor-threshold')) {
-    server.config.onChange('latency-monitor-threshold', () => (threshold = latencyThreshold(server)));
-  }
-  server.hooks.afterCall.push((c, cmd, _argv, usec) => {
-    if (threshold === 0) return;
+  const sample: MonitorFeed = (c, cmd, _argv, usec) => {
     const ms = Math.floor(usec / 1000);
     if (ms >= threshold && !(c.flags & CLIENT.BLOCKED)) latencyAddSample(server, cmd.flags & CMD.FAST ? 'fast-command' : 'command', ms);
-  });
+  };
+  server.hooks.afterCall.push(sample);
+  // not called at all while the threshold is 0 (off, the default)
+  server.hooks.afterCall.setActive(sample, threshold !== 0);
+  if (server.config.def('latency-monitor-threshold')) {
+    server.config.onChange('latency-monitor-threshold', () => {
+      threshold = latencyThreshold(server);
+      server.hooks.afterCall.setActive(sample, threshold !== 0);
+    });
+  }
 }
 
 function samplesOf(ts: LatencySeries): { time: number; latency: number }[] {

@@ -5,7 +5,7 @@
 
 import type { Client } from '../server/client.js';
 import type { Server } from '../server/server.js';
-import { CMD, type Family } from './table.js';
+import { CMD, type Command, type Family } from './table.js';
 import { replyHelp } from './command.js';
 import { redactArgv } from './server-cmds.js';
 
@@ -90,13 +90,8 @@ export function install(server: Server): void {
   const cfg = server.config;
   let slower = cfg.num('slowlog-log-slower-than');
   let maxLen = cfg.num('slowlog-max-len');
-  cfg.onChange('slowlog-log-slower-than', () => (slower = cfg.num('slowlog-log-slower-than')));
-  cfg.onChange('slowlog-max-len', () => {
-    maxLen = cfg.num('slowlog-max-len');
-    if (log.entries.length > maxLen) log.entries.splice(0, log.entries.length - maxLen);
-  });
-  server.hooks.afterCall.push((c, cmd, argv, usec) => {
-    if (slower < 0 || maxLen === 0 || usec < slower || cmd.flags & CMD.SKIP_SLOWLOG) return;
+  const add = (c: Client, cmd: Command, argv: string[], usec: number): void => {
+    if (usec < slower || cmd.flags & CMD.SKIP_SLOWLOG) return;
     log.entries.push({
       id: log.nextId++,
       time: Math.floor(Date.now() / 1000),
@@ -106,6 +101,19 @@ export function install(server: Server): void {
       name: c.name,
     });
     if (log.entries.length > maxLen) log.entries.splice(0, log.entries.length - maxLen);
+  };
+  server.hooks.afterCall.push(add);
+  // not called at all while the slowlog is off (a negative threshold or a max length of 0)
+  const gate = () => server.hooks.afterCall.setActive(add, slower >= 0 && maxLen !== 0);
+  gate();
+  cfg.onChange('slowlog-log-slower-than', () => {
+    slower = cfg.num('slowlog-log-slower-than');
+    gate();
+  });
+  cfg.onChange('slowlog-max-len', () => {
+    maxLen = cfg.num('slowlog-max-len');
+    if (log.entries.length > maxLen) log.entries.splice(0, log.entries.length - maxLen);
+    gate();
   });
 }
 

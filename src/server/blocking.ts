@@ -57,10 +57,10 @@ export class Blocking {
         for (const db of [a, b]) for (const key of this.waiting.get(db)?.keys() ?? []) this.signal(db, key);
       },
     });
-    // inside MULTI/EXEC the transaction runs to the end before anyone is served
-    server.hooks.afterCall.push((c) => {
-      if (!(c.flags & CLIENT.MULTI)) this.serveReady();
-    });
+    // inside MULTI/EXEC the transaction runs to the end before anyone is served;
+    // off while no key is ready (signal turns it on)
+    server.hooks.afterCall.push(this.afterCall);
+    server.hooks.afterCall.setActive(this.afterCall, false);
     server.hooks.clientFreed.push((c) => this.unblock(c, null));
   }
 
@@ -165,7 +165,13 @@ export class Blocking {
     if (this.readySet.has(id)) return;
     this.readySet.add(id);
     this.ready.push({ db, key });
+    this.server.hooks.afterCall.setActive(this.afterCall, true);
   }
+
+  private readonly afterCall = (c: Client): void => {
+    if (!(c.flags & CLIENT.MULTI)) this.serveReady();
+    if (this.ready.length === 0) this.server.hooks.afterCall.setActive(this.afterCall, false);
+  };
 
   /** Serves clients blocked on keys that became ready during the last command. */
   serveReady(): void {

@@ -84,6 +84,10 @@ export class Client extends ReplyWriter {
   inputTurn = -1;
   /** Output bytes waiting on a slow socket (client-output-buffer-limit). */
   pendingBytes = 0;
+  /** Replies may bypass the socket's Writable (direct-write.ts): a plain TCP or unix socket. */
+  direct = false;
+  /** Bytes of a direct write the kernel has not taken yet (0 when none is in flight). */
+  directPending = 0;
   readonly raddr: string;
   readonly laddr: string;
   readonly fd: number;
@@ -151,7 +155,17 @@ export class Client extends ReplyWriter {
 
   /** Reply bytes not yet taken by the kernel: built (out) and queued on the socket. */
   outputBytes(): number {
-    return this.chunkBytes + this.out.length + (this.socket !== null ? this.socket.writableLength : 0);
+    return this.chunkBytes + this.out.length + this.socketPending();
+  }
+
+  /** Reply bytes handed to the socket and not yet taken by the kernel (CLIENT LIST omem). */
+  socketPending(): number {
+    return this.socket !== null ? this.socket.writableLength + this.directPending : 0;
+  }
+
+  /** Output is waiting for the socket to drain ('drain', or a direct write's completion, resumes the client). */
+  awaitingDrain(): boolean {
+    return this.directPending !== 0 || (this.socket !== null && this.socket.writableNeedDrain);
   }
 
   /** Write `out` to the socket now (used outside the read loop: pub/sub, unblock). */

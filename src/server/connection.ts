@@ -3,30 +3,42 @@
 import type { Socket } from 'node:net';
 import { ProtocolError } from '../protocol/parser.js';
 import { CLIENT, type Client } from './client.js';
-import { processCommand, callClock } from './dispatch.js';
+import { processCommand, callClock, perf } from './dispatch.js';
 import { CMD } from '../commands/table.js';
 import { SPILL_AT } from '../protocol/reply.js';
 import type { Server } from './server.js';
+import { directWritable } from './direct-write.js';
+import { readShared } from './direct-read.js';
 
 /** Replies up to this size wait for the end-of-turn write pass (server.queueWrite). */
 const DEFER_WRITE_MAX = 4096;
 
 export function attachConnection(server: Server, socket: Socket, isUnix: boolean): Client {
   const c = server.createClient(socket, isUnix);
+  c.direct = directWritable(socket);
   socket.setNoDelay(true);
   const keepalive = server.config.num('tcp-keepalive');
   if (!isUnix && keepalive > 0) socket.setKeepAlive(true, keepalive * 1000);
-  socket.on('data', (chunk: Buffer) => onData(server, c, chunk));
-  socket.on('drain', () => {
-    if (socket.isPaused() && !(c.flags & CLIENT.BLOCKED)) {
-      socket.resume();
-      // commands left in the query buffer when the output passed the high-water mark
-      if (server.clients.has(c.id) && c.parser.pending() !== 0) processInput(server, c);
-    }
-  });
+  const shared = (chunk: Buffer): void => {
+    onData(server, c, chunk);
+    c.parser.retain(chunk.buffer);
+  };
+  if (!readShared(socket, shared)) socket.on('data', (chunk: Buffer) => onData(server, c, chunk));
+  socket.on('drain', () => drained(server, c));
   socket.on('error', () => server.freeClient(c));
   socket.on('close', () => server.freeClient(c));
   return c;
+}
+
+/** The socket took the replies that were waiting: read (and run what is left in the query buffer) again. */
+export function drained(server: Server, c: Client): void {
+  const socket = c.socket;
+  if (socket === null || c.awaitingDrain()) return;
+  if (socket.isPaused() && !(c.flags & CLIENT.BLOCKED)) {
+    socket.resume();
+    // commands left in the query buffer when the output passed the high-water mark
+    if (server.clients.has(c.id) && c.parser.pending() !== 0) processInput(server, c);
+  }
 }
 
 /**
@@ -68,7 +80,7 @@ function onData(server: Server, c: Client, chunk: Buffer): void {
     s.pause();
     setImmediate(() => {
       if (!server.clients.has(c.id) || s.destroyed || c.flags & CLIENT.BLOCKED) return;
-      if (server.outputHigh(c) || s.writableNeedDrain) return; // 'drain' resumes it
+      if (server.outputHigh(c) || c.awaitingDrain()) return; // 'drain' resumes it
       s.resume();
     });
   }
@@ -77,7 +89,7 @@ function onData(server: Server, c: Client, chunk: Buffer): void {
 /** Runs every complete command in the client's buffer, then queues the replies for one write. */
 export function processInput(server: Server, c: Client): void {
   const limit = server.config.num('client-query-buffer-limit');
-  callClock.t = performance.now();
+  callClock.t = perf.now();
   let stalled = false;
   for (;;) {
     if (c.flags & (CLIENT.BLOCKED | CLIENT.CLOSE_AFTER_REPLY | CLIENT.CLOSE_ASAP)) break;
@@ -126,7 +138,7 @@ export function processInput(server: Server, c: Client): void {
 function resumeLater(server: Server, c: Client): void {
   const s = c.socket;
   if (s === null || s.destroyed || !server.clients.has(c.id)) return;
-  if (s.writableNeedDrain) {
+  if (c.awaitingDrain()) {
     if (!s.isPaused()) s.pause();
   } else {
     setImmediate(() => {

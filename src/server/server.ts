@@ -18,6 +18,9 @@ import { startCron, type Cron } from './cron.js';
 import { installHeapGuard } from './heap-guard.js';
 import { setDoubleFormatter } from '../protocol/reply.js';
 import { formatDouble } from '../util/numbers.js';
+import { HookList, composeChecks, composeNotify } from './hook-list.js';
+import { writeDirect } from './direct-write.js';
+import { drained } from './connection.js';
 
 /** Stop reading from a client whose unread replies exceed this; resume on drain. */
 const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
@@ -30,11 +33,11 @@ export const REDOUBT_VERSION = '0.1.0';
 /** Feature hooks; each is a list so several features can observe the same point. */
 export interface ServerHooks {
   /** Returns an error reply (NOPERM...) to refuse the command. */
-  authorize: ((c: Client, cmd: Command, argv: string[]) => string | null)[];
+  authorize: HookList<CheckHook>;
   /** Other refusals before execution (OOM, loading, readonly replica...). */
-  precheck: ((c: Client, cmd: Command, argv: string[]) => string | null)[];
+  precheck: HookList<CheckHook>;
   /** After every executed command (slowlog, MONITOR, keyspace hit stats). */
-  afterCall: ((c: Client, cmd: Command, argv: string[], usec: number, dirty: boolean) => void)[];
+  afterCall: HookList<AfterCallHook>;
   /** Writes to propagate to AOF/replicas: db index and argv. */
   propagate: ((db: number, argv: string[]) => void)[];
   /** A client is going away (unsubscribe, unblock, unwatch...). */
@@ -51,6 +54,9 @@ export interface ServerHooks {
   beforeReply: (() => void)[];
 }
 
+type CheckHook = (c: Client, cmd: Command, argv: string[]) => string | null;
+type AfterCallHook = (c: Client, cmd: Command, argv: string[], usec: number, dirty: boolean) => void;
+
 export interface ServerOptions {
   config?: Config;
   /** Log to stdout in Redis's format (the CLI sets this; embedding defaults to silent). */
@@ -66,7 +72,7 @@ export class Server {
   readonly stats = new Stats();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  readonly hooks: ServerHooks = { authorize: [], precheck: [], afterCall: [], propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [], startup: [], beforeReply: [] };
+  readonly hooks: ServerHooks = { authorize: new HookList(), precheck: new HookList(), afterCall: new HookList(), propagate: [], clientFreed: [], cron: [], shutdown: [], resetStat: [], startup: [], beforeReply: [] };
   readonly listeners: Listeners;
   /** Per-feature shared state (pubsub registry, watched keys, blocking queues...). */
   readonly ext: Record<string, unknown> = {};
@@ -185,8 +191,11 @@ export class Server {
   writeNow(c: Client): void {
     this.flushClient(c);
     const s = c.socket;
-    if (s !== null && !s.destroyed && s.writableLength > OUTPUT_HIGH_WATER && !s.isPaused()) s.pause();
+    if (s !== null && !s.destroyed && c.socketPending() > OUTPUT_HIGH_WATER && !s.isPaused()) s.pause();
   }
+
+  /** A direct write completed: what the socket's 'drain' does. */
+  private readonly directDone = (c: Client): void => drained(this, c);
 
   /** True when c's output not yet taken by the kernel is past the high-water mark (stop running its commands). */
   outputHigh(c: Client): boolean {
@@ -208,7 +217,8 @@ export class Server {
       c.out = '';
       this.stats.netOutputBytes += out.length;
       if (s.destroyed || !s.writable) return;
-      s.write(out, 'latin1');
+      // replicas stay on socket.write: the full-sync stream paces itself on the Writable's length and 'drain'
+      if (!c.direct || c.flags & CLIENT.REPLICA || !writeDirect(c, s, out, this.directDone)) s.write(out, 'latin1');
     } else {
       const br = this.hooks.beforeReply;
       for (let i = 0; i < br.length; i++) br[i]();
@@ -224,22 +234,30 @@ export class Server {
     else if (this.outputLimit !== null && this.outputLimit(c)) return;
   }
 
+  // The hook lists called through one composed function each (hook-list.ts), rebuilt when a list changes.
+  private authorizeFn: CheckHook = composeChecks([]);
+  private authorizeVer = -1;
+  private precheckFn: CheckHook = composeChecks([]);
+  private precheckVer = -1;
+  private afterCallFn: AfterCallHook = composeNotify([]);
+  private afterCallVer = -1;
+
   authorize(c: Client, cmd: Command, argv: string[]): string | null {
-    const a = this.hooks.authorize;
-    for (let i = 0; i < a.length; i++) {
-      const r = a[i](c, cmd, argv);
-      if (r !== null) return r;
+    const l = this.hooks.authorize;
+    if (l.version !== this.authorizeVer) {
+      this.authorizeVer = l.version;
+      this.authorizeFn = composeChecks(l);
     }
-    return null;
+    return this.authorizeFn(c, cmd, argv);
   }
 
   precheck(c: Client, cmd: Command, argv: string[]): string | null {
-    const a = this.hooks.precheck;
-    for (let i = 0; i < a.length; i++) {
-      const r = a[i](c, cmd, argv);
-      if (r !== null) return r;
+    const l = this.hooks.precheck;
+    if (l.version !== this.precheckVer) {
+      this.precheckVer = l.version;
+      this.precheckFn = composeChecks(l);
     }
-    return null;
+    return this.precheckFn(c, cmd, argv);
   }
 
   /**
@@ -250,8 +268,12 @@ export class Server {
     // propagate first: serving blocked clients (an afterCall hook) propagates
     // their pops, which must come after the push that woke them
     if (dirty) this.propagate(c.db.id, c.argv);
-    const a = this.hooks.afterCall;
-    for (let i = 0; i < a.length; i++) a[i](c, cmd, argv, usec, dirty);
+    const l = this.hooks.afterCall;
+    if (l.version !== this.afterCallVer) {
+      this.afterCallVer = l.version;
+      this.afterCallFn = composeNotify(l);
+    }
+    this.afterCallFn(c, cmd, argv, usec, dirty);
   }
 
   propagate(db: number, argv: string[]): void {

@@ -42,6 +42,14 @@ export class Tracking {
 
   constructor(private readonly server: Server) {}
 
+  /** Set by the installer: turns the per-command hook on (a client started tracking). */
+  onActive: () => void = () => {};
+
+  /** No tracking client and no invalidation waiting: the per-command hook has nothing to do. */
+  idle(): boolean {
+    return this.clients === 0 && this.pending.length === 0;
+  }
+
   static of(c: Client): TrackingState | undefined {
     return c.ext.tracking as TrackingState | undefined;
   }
@@ -50,6 +58,7 @@ export class Tracking {
     let st = Tracking.of(c);
     if (!(c.flags & CLIENT.TRACKING)) this.clients++;
     c.flags |= CLIENT.TRACKING;
+    this.onActive();
     if (!st) c.ext.tracking = st = { redirect: 0, bcast: false, optin: false, optout: false, noloop: false, caching: false, brokenRedir: false, prefixes: new Set() };
     st.redirect = redirect;
     st.brokenRedir = false;
@@ -252,7 +261,8 @@ export function tracking(server: Server): Tracking {
         if (tr.clients !== 0 || tr.table.size !== 0) tr.flushed();
       },
     });
-    server.hooks.afterCall.push((c, cmd, argv) => {
+    // off while no client tracks and no invalidation waits (enable turns it on)
+    const hook = (c: Client, cmd: Command, argv: string[]): void => {
       if (c.flags & CLIENT.TRACKING) {
         const st = Tracking.of(c)!;
         if (cmd.flags & CMD.READONLY && !st.bcast) tr.remember(c, cmd, argv);
@@ -260,7 +270,11 @@ export function tracking(server: Server): Tracking {
         if (!(c.flags & CLIENT.MULTI) && (cmd.parent ?? cmd).fullName !== 'client') st.caching = false;
       }
       tr.afterCommand(c);
-    });
+      if (tr.idle()) server.hooks.afterCall.setActive(hook, false);
+    };
+    server.hooks.afterCall.push(hook);
+    server.hooks.afterCall.setActive(hook, false);
+    tr.onActive = () => server.hooks.afterCall.setActive(hook, true);
     server.hooks.clientFreed.push((c) => tr.disable(c));
     server.hooks.cron.push(() => tr.limit(server.config.num('tracking-table-max-keys')));
     resetHooks.push((c) => tr.disable(c));

@@ -90,3 +90,46 @@ test('limits and errors', () => {
   // an empty or negative multibulk is skipped, like Redis
   assert.deepEqual(parseAll([Buffer.from('*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n')]), [['PING']]);
 });
+
+test('retain: any split of a stream read through one reused buffer parses the same as owned chunks', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(fc.string({ maxLength: 40 }), { minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 8 }),
+      fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 20 }),
+      (cmds, sizes) => {
+        const bytes = encode(cmds);
+        const shared = Buffer.alloc(64);
+        const p = new RespParser({ maxBulkLen: 512 * 1024 * 1024, unauthenticated: false });
+        const out: (string[] | ProtocolError)[] = [];
+        let at = 0;
+        for (let i = 0; at < bytes.length; i++) {
+          const n = Math.min(sizes[i % sizes.length], bytes.length - at);
+          bytes.copy(shared, 0, at, at + n);
+          at += n;
+          p.push(shared.subarray(0, n));
+          for (let r = p.next(); r !== null; r = p.next()) out.push(r);
+          p.retain(shared.buffer);
+          // the next read overwrites the buffer: nothing parsed later may come from these bytes
+          shared.fill(0x58);
+        }
+        assert.deepEqual(out, cmds);
+      },
+    ),
+  );
+});
+
+test('arguments of every length around the short-string cut (16 bytes) keep every byte value 0-255', () => {
+  fc.assert(
+    fc.property(fc.array(fc.uint8Array({ minLength: 0, maxLength: 40 }), { minLength: 1, maxLength: 6 }), (args) => {
+      const strs = args.map((a) => Buffer.from(a).toString('latin1'));
+      const out = parseAll([encode([strs])]);
+      assert.deepEqual(out, [strs]);
+      for (const s of (out[0] as string[])) assert.ok(typeof s === 'string');
+    }),
+  );
+  const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i)).toString('latin1');
+  for (let n = 0; n <= 17; n++) {
+    const args = [all.slice(0, n), all.slice(256 - n), all.slice(100, 100 + n)];
+    assert.deepEqual(parseAll([encode([args])]), [args]);
+  }
+});
