@@ -22,6 +22,7 @@
 // The thresholds are passed in by the caller (store/ does not read config).
 
 import type { RObject } from './types.js';
+import { dropSample } from './memory.js';
 import { KeyTable } from './keytable.js';
 import { randomMapKey } from './db.js';
 import { scanMap, type ScanResult } from './scan.js';
@@ -64,11 +65,9 @@ const PACK_MAX_BYTES = 20_000;
 let tableOverwrites = false;
 
 export class HashValue implements RObject {
-  readonly type = 'hash' as const;
-  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
+  declare readonly type: 'hash';
+  /** Memory accounting (store/memory.ts): bytes last accounted. */
   memBytes = 0;
-  memAvg = -1;
-  memChanges = 0;
   /**
    * A PackedMap or an insertion-ordered Map (Redis's listpack order) while
    * listpack-encoded; a Map or, past TABLE_AFTER fields, a KeyTable once
@@ -92,7 +91,7 @@ export class HashValue implements RObject {
   /** Same entries, same order, in a Map. */
   private unpack(): void {
     // the packed string's sample (elements counted in its structure) no longer applies
-    this.memAvg = -1;
+    dropSample(this);
     const a = (this.map as PackedMap).flatten();
     const m = new Map<string, string>();
     for (let i = 0; i < a.length; i += 2) m.set(a[i], a[i + 1]);
@@ -194,3 +193,5 @@ export class HashValue implements RObject {
     return h;
   }
 }
+// a constant on the prototype: no field per value
+(HashValue.prototype as { type: string }).type = 'hash';

@@ -16,6 +16,7 @@
 //   listpack-encoded zset never holds -0 (a skiplist does).
 
 import type { RObject } from './types.js';
+import { dropSample } from './memory.js';
 import { SortedSet } from './ds/skiplist.js';
 import { PackedSortedSet } from './ds/packed-zset.js';
 
@@ -37,11 +38,9 @@ export type ZCore = SortedSet | PackedSortedSet;
 const PACK_MAX_BYTES = 20_000;
 
 export class ZSetValue implements RObject {
-  readonly type = 'zset' as const;
-  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
+  declare readonly type: 'zset';
+  /** Memory accounting (store/memory.ts): bytes last accounted. */
   memBytes = 0;
-  memAvg = -1;
-  memChanges = 0;
   /** A PackedSortedSet while listpack-encoded (up to PACK_MAX_BYTES), else a SortedSet. */
   zs: ZCore;
   private lp: boolean;
@@ -63,7 +62,7 @@ export class ZSetValue implements RObject {
     const zs = this.zs;
     if (lp === zs instanceof PackedSortedSet) return;
     if (lp && zs.size * 24 > PACK_MAX_BYTES) return;
-    this.memAvg = -1;
+    dropSample(this);
     this.zs = zs instanceof PackedSortedSet ? zs.toSortedSet() : PackedSortedSet.fromSorted(zs);
     if (this.zs instanceof PackedSortedSet && this.zs.s.length > PACK_MAX_BYTES) this.zs = zs;
   }
@@ -91,7 +90,7 @@ export class ZSetValue implements RObject {
     const zs = this.zs;
     const added = zs.add(member, score);
     if (zs instanceof PackedSortedSet && zs.s.length > PACK_MAX_BYTES) {
-      this.memAvg = -1;
+      dropSample(this);
       this.zs = zs.toSortedSet();
     }
     return added;
@@ -135,3 +134,5 @@ export class ZSetValue implements RObject {
     return new ZSetValue(this.lp, copy);
   }
 }
+// a constant on the prototype: no field per value
+(ZSetValue.prototype as { type: string }).type = 'zset';

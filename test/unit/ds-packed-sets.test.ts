@@ -6,7 +6,44 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { IntSet } from '../../src/store/ds/intset.js';
+import { intsetAdd, intsetRemove, intsetHas, intsetAt, intsetMembers, intsetSize, upgradedWidth } from '../../src/store/ds/intset.js';
+
+/** The intset functions over one slot string and width, as store/set.ts holds them. */
+class IntSet {
+  s = '';
+  w = 2;
+  get size(): number {
+    return intsetSize(this.s, this.w);
+  }
+  add(m: string): boolean {
+    const r = intsetAdd(this.s, this.w, m);
+    if (r === null) return false;
+    this.s = r;
+    this.w = upgradedWidth;
+    return true;
+  }
+  remove(m: string): boolean {
+    const r = intsetRemove(this.s, this.w, m);
+    if (r === null) return false;
+    this.s = r;
+    return true;
+  }
+  has(m: string): boolean {
+    return intsetHas(this.s, this.w, m);
+  }
+  at(i: number): string {
+    return intsetAt(this.s, this.w, i);
+  }
+  members(): string[] {
+    return intsetMembers(this.s, this.w);
+  }
+  clone(): IntSet {
+    const c = new IntSet();
+    c.s = this.s;
+    c.w = this.w;
+    return c;
+  }
+}
 import { PackedSortedSet } from '../../src/store/ds/packed-zset.js';
 import { SortedSet, parseLexBound } from '../../src/store/ds/skiplist.js';
 
