@@ -4,8 +4,8 @@
 //   most set-max-intset-entries of them. Redis keeps them sorted ascending and
 //   every reply that walks the set (SMEMBERS, SINTER, SPOP of all...) lists them
 //   in that order. We keep them as Redis does, in one sorted array of
-//   fixed-width integers (ds/intset.ts: a packed string, binary searched, held
-//   with its width in the set object itself);
+//   fixed-width integers (ds/intset.ts: one string of a width char and the
+//   slots, binary searched, held by the set object itself);
 // - hashtable: anything else, a Set<string> (Redis's order is its dict's, which
 //   clients cannot rely on; ours is insertion order), which becomes a KeyTable
 //   (the keyspace's hash table, cheaper lookups) past TABLE_AFTER members: an
@@ -22,7 +22,7 @@ import { isIntsetMember } from './ds/intset-check.js';
 import { randomMapKey } from './db.js';
 import { KeyTable } from './keytable.js';
 import { scanMap, type ScanResult } from './scan.js';
-import { intsetAdd, intsetAt, intsetHas, intsetMembers, intsetRemove, upgradedWidth } from './ds/intset.js';
+import { EMPTY_INTSET, intsetAdd, intsetAt, intsetHas, intsetMembers, intsetRemove, intsetSize } from './ds/intset.js';
 import { dropSample } from './memory.js';
 
 const TABLE_AFTER = 128;
@@ -53,58 +53,55 @@ export class SetValue implements RObject {
    * One field, no wrapper object: a small set is this object and a string.
    */
   private r: string | Set<string> | KeyTable<1>;
-  /** The intset's slot width (2, 4 or 8); 0 while hashtable-encoded. */
-  private w: number;
 
-  private constructor(r: string | Set<string> | KeyTable<1>, w: number) {
+  private constructor(r: string | Set<string> | KeyTable<1>) {
     this.memBytes = 0;
     this.r = r;
-    this.w = w;
   }
 
   /** createIntsetObject: an empty intset (set algebra results start here). */
   static createIntset(): SetValue {
-    return new SetValue('', 2);
+    return new SetValue(EMPTY_INTSET);
   }
 
   /** createSetObject: an empty hashtable set. */
   static createHashtable(): SetValue {
-    return new SetValue(new Set(), 0);
+    return new SetValue(new Set());
   }
 
   /** setTypeCreate: the encoding that can hold `first`. */
   static create(first: string): SetValue {
-    return isIntsetMember(first) ? new SetValue('', 2) : new SetValue(new Set(), 0);
+    return isIntsetMember(first) ? new SetValue(EMPTY_INTSET) : new SetValue(new Set());
   }
 
   encoding(): string {
-    return this.w !== 0 ? 'intset' : 'hashtable';
+    return typeof this.r === 'string' ? 'intset' : 'hashtable';
   }
 
   get isIntset(): boolean {
-    return this.w !== 0;
+    return typeof this.r === 'string';
   }
 
   /** Length of the intset's packed string (memory accounting); 0 when hashtable. */
   get intsetBytes(): number {
-    return this.w !== 0 ? (this.r as string).length : 0;
+    return typeof this.r === 'string' ? this.r.length - 1 : 0;
   }
 
   get size(): number {
-    const w = this.w;
-    return w !== 0 ? (this.r as string).length / w : (this.r as Set<string> | KeyTable<1>).size;
+    const r = this.r;
+    return typeof r === 'string' ? intsetSize(r) : r.size;
   }
 
   has(m: string): boolean {
     const r = this.r;
-    if (this.w === 0) return r instanceof Set ? r.has(m) : (r as KeyTable<1>).has(m);
-    return isIntsetMember(m) && intsetHas(r as string, this.w, m);
+    if (typeof r === 'string') return isIntsetMember(m) && intsetHas(r, m);
+    return r instanceof Set ? r.has(m) : r.has(m);
   }
 
   /** setTypeAdd: true when `m` was not a member. `maxIntset` is set-max-intset-entries. */
   add(m: string, maxIntset: number): boolean {
     const r = this.r;
-    if (this.w === 0) {
+    if (typeof r !== 'string') {
       if (r instanceof Set) {
         const n = r.size;
         r.add(m);
@@ -112,29 +109,27 @@ export class SetValue implements RObject {
         if (r.size > TABLE_AFTER) this.r = tableOf(r);
         return true;
       }
-      const big = r as KeyTable<1>;
-      const n = big.size;
-      big.set(m, 1);
-      return big.size !== n;
+      const n = r.size;
+      r.set(m, 1);
+      return r.size !== n;
     }
     if (!isIntsetMember(m)) {
       this.toHashtable();
       return this.add(m, maxIntset);
     }
-    const s = intsetAdd(r as string, this.w, m);
+    const s = intsetAdd(r, m);
     if (s === null) return false;
     this.r = s;
-    this.w = upgradedWidth;
-    if (s.length / upgradedWidth > maxIntset) this.toHashtable();
+    if (intsetSize(s) > maxIntset) this.toHashtable();
     return true;
   }
 
   /** setTypeRemove: true when `m` was a member. */
   remove(m: string): boolean {
     const r = this.r;
-    if (this.w === 0) return r instanceof Set ? r.delete(m) : (r as KeyTable<1>).delete(m);
+    if (typeof r !== 'string') return r instanceof Set ? r.delete(m) : r.delete(m);
     if (!isIntsetMember(m)) return false;
-    const s = intsetRemove(r as string, this.w, m);
+    const s = intsetRemove(r, m);
     if (s === null) return false;
     this.r = s;
     return true;
@@ -142,16 +137,15 @@ export class SetValue implements RObject {
 
   private toHashtable(): void {
     dropSample(this); // the intset's sample counted no element strings
-    const ints = intsetMembers(this.r as string, this.w);
+    const ints = intsetMembers(this.r as string);
     this.r = ints.length > TABLE_AFTER ? tableOf(ints) : new Set(ints);
-    this.w = 0;
   }
 
   /** Members in Redis's iteration order for intsets (ascending). */
   [Symbol.iterator](): IterableIterator<string> {
     const r = this.r;
-    if (this.w !== 0) return intsetMembers(r as string, this.w).values();
-    return r instanceof Set ? r.values() : (r as KeyTable<1>).keys();
+    if (typeof r === 'string') return intsetMembers(r).values();
+    return r instanceof Set ? r.values() : r.keys();
   }
 
   members(): IterableIterator<string> {
@@ -160,40 +154,38 @@ export class SetValue implements RObject {
 
   /** A snapshot of the members (safe to keep while the set changes). */
   toArray(): string[] {
-    return this.w !== 0 ? intsetMembers(this.r as string, this.w) : [...this];
+    return typeof this.r === 'string' ? intsetMembers(this.r) : [...this];
   }
 
   /** One SSCAN step over a hashtable-encoded set; null while intset (answered in one call). */
   scan(cursor: number, count: number, accept: ((m: string) => boolean) | undefined): ScanResult<string> | null {
     const r = this.r;
-    if (this.w !== 0) return null;
+    if (typeof r === 'string') return null;
     if (r instanceof Set) return scanMap(r as unknown as Map<string, unknown>, cursor, count, accept);
     const found: string[] = [];
-    const next = (r as KeyTable<1>).scan(cursor, count, found);
+    const next = r.scan(cursor, count, found);
     return { cursor: String(next), items: accept === undefined ? found : found.filter(accept) };
   }
 
   /** A random member of a non-empty set. */
   random(): string {
     const r = this.r;
-    const w = this.w;
-    if (w !== 0) return intsetAt(r as string, w, Math.floor((Math.random() * (r as string).length) / w));
+    if (typeof r === 'string') return intsetAt(r, Math.floor(Math.random() * intsetSize(r)));
     if (r instanceof Set) return randomMapKey(r as unknown as Map<string, unknown>) as string;
-    return (r as KeyTable<1>).randomKey() as string;
+    return r.randomKey() as string;
   }
 
   /** Takes over another set's members and encoding (SPOP's dbOverwrite with a rebuilt set). */
   replaceWith(o: SetValue): void {
     this.r = o.r;
-    this.w = o.w;
   }
 
   /** Deep copy (COPY, RESTORE...): same encoding, same members. */
   clone(): SetValue {
     const r = this.r;
-    if (this.w !== 0) return new SetValue(r, this.w);
-    if (r instanceof Set) return new SetValue(new Set(r), 0);
-    return new SetValue(tableOf((r as KeyTable<1>).keys()), 0);
+    if (typeof r === 'string') return new SetValue(r);
+    if (r instanceof Set) return new SetValue(new Set(r));
+    return new SetValue(tableOf(r.keys()));
   }
 }
 // a constant on the prototype: no field per set

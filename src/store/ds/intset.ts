@@ -67,26 +67,26 @@ function decode(s: string, p: number, w: number): string {
   return String((BigInt(h) << 32n) + BigInt(l));
 }
 
-// The intset is its slot string and width, held by its owner (store/set.ts's
-// SetValue keeps both in its own fields: no wrapper object per small set).
-// An operation that changes the set returns the new slot string; an upgrade
-// leaves the new width in `upgradedWidth`.
+// The intset is one string: a char holding the slot width (2, 4 or 8), then
+// the slots. Its owner (store/set.ts's SetValue) holds just that string, no
+// wrapper object and no width field per small set. An operation that
+// changes the set returns the new string.
 
-/** Width after the last intsetAdd (the old one unless it upgraded). */
-export let upgradedWidth = 2;
+/** An empty intset (2-byte slots). */
+export const EMPTY_INTSET = '\x02';
 
-/** Members in an intset of slot string s, width w. */
-export function intsetSize(s: string, w: number): number {
-  return s.length / w;
+/** Members in intset s. */
+export function intsetSize(s: string): number {
+  return (s.length - 1) / s.charCodeAt(0);
 }
 
-/** Slot index of the encoded value e, or -(insertion point) - 1. */
+/** Slot index of the encoded value e in s (width w), or -(insertion point) - 1. */
 function search(s: string, w: number, e: string): number {
   let a = 0;
-  let b = s.length / w - 1;
+  let b = (s.length - 1) / w - 1;
   while (a <= b) {
     const mid = (a + b) >>> 1;
-    const p = mid * w;
+    const p = 1 + mid * w;
     let c = 0;
     for (let k = 0; k < w && c === 0; k++) c = s.charCodeAt(p + k) - e.charCodeAt(k);
     if (c === 0) return mid;
@@ -97,55 +97,60 @@ function search(s: string, w: number, e: string): number {
 }
 
 /** `m` must be a canonical int64 string (isIntsetMember). */
-export function intsetHas(s: string, w: number, m: string): boolean {
+export function intsetHas(s: string, m: string): boolean {
+  const w = s.charCodeAt(0);
   return parse(m) <= w && search(s, w, encode(w)) >= 0;
 }
 
-/** The new slot string when `m` (a canonical int64 string) was added, else null; sets upgradedWidth. */
-export function intsetAdd(s: string, w: number, m: string): string | null {
+/** The new intset when `m` (a canonical int64 string) was added, else null. */
+export function intsetAdd(s: string, m: string): string | null {
+  const w = s.charCodeAt(0);
   const nw = parse(m);
-  upgradedWidth = w;
   if (nw > w) {
     // intsetUpgradeAndAdd: the new value is below or above every member
     const neg = hi < 0;
     const e = encode(nw);
-    const parts: string[] = [];
-    const old = intsetMembers(s, w);
+    const parts: string[] = [String.fromCharCode(nw)];
     const h = hi;
     const l = lo;
-    for (const x of old) {
-      parse(x);
+    if (neg) parts.push(e);
+    for (let p = 1; p < s.length; p += w) {
+      parse(decode(s, p, w));
       parts.push(encode(nw));
     }
     hi = h;
     lo = l;
-    upgradedWidth = nw;
-    return neg ? e + parts.join('') : parts.join('') + e;
+    if (!neg) parts.push(e);
+    return parts.join('');
   }
   const e = encode(w);
   const i = search(s, w, e);
   if (i >= 0) return null;
-  const p = (-i - 1) * w;
+  const p = 1 + (-i - 1) * w;
   return seq3(s.slice(0, p), e, s.slice(p));
 }
 
-/** The new slot string when `m` (a canonical int64 string) was a member, else null. */
-export function intsetRemove(s: string, w: number, m: string): string | null {
+/** The new intset when `m` (a canonical int64 string) was a member, else null. */
+export function intsetRemove(s: string, m: string): string | null {
+  const w = s.charCodeAt(0);
   if (parse(m) > w) return null;
   const i = search(s, w, encode(w));
   if (i < 0) return null;
-  const p = i * w;
-  return s.length === w ? '' : seq2(s.slice(0, p), s.slice(p + w));
+  const p = 1 + i * w;
+  // removals never narrow (Redis's intset keeps its encoding)
+  return s.length === 1 + w ? s.slice(0, 1) : seq2(s.slice(0, p), s.slice(p + w));
 }
 
 /** The i-th smallest member. */
-export function intsetAt(s: string, w: number, i: number): string {
-  return decode(s, i * w, w);
+export function intsetAt(s: string, i: number): string {
+  const w = s.charCodeAt(0);
+  return decode(s, 1 + i * w, w);
 }
 
 /** Members ascending. */
-export function intsetMembers(s: string, w: number): string[] {
-  const out: string[] = new Array<string>(s.length / w);
-  for (let p = 0, i = 0; p < s.length; p += w, i++) out[i] = decode(s, p, w);
+export function intsetMembers(s: string): string[] {
+  const w = s.charCodeAt(0);
+  const out: string[] = new Array<string>((s.length - 1) / w);
+  for (let p = 1, i = 0; p < s.length; p += w, i++) out[i] = decode(s, p, w);
   return out;
 }
