@@ -39,8 +39,8 @@ const SET_ENTRY = 20;
 const HEAP_NUMBER = 16;
 /** JS object with a few fields + its Map/array wrapper. */
 const OBJ = 56;
-/** A packed listpack: its object, header + string pointer + count, and the owner's extra fields (calibrated against heap growth). */
-const PACKED = 96;
+/** A packed listpack: its object, header + string pointer + count (calibrated against heap growth). */
+const PACKED = 64;
 /** Collections this small are summed exactly on every change. */
 const EXACT_MAX = 32;
 /** Elements read to estimate the average element size of a bigger collection. */
@@ -187,7 +187,8 @@ function structureBytes(v: RObject, n: number): number {
     }
     case 'set': {
       const s = v as SetValue;
-      if (s.isIntset) return OBJ + PACKED + strBytes('') + ((s.intsetBytes + 7) & ~7);
+      // the set object holds the intset's one string (a width char and the slots) itself
+      if (s.isIntset) return OBJ + strBytes(' ') - 8 + ((s.intsetBytes + 1 + 7) & ~7);
       // a big set moves to a KeyTable whose capacity keeps the load under ~0.75
       return OBJ + (n > 128 ? OBJ * 4 + TABLE_SLOT * pow2(Math.ceil(n / 0.75)) : mapBytes(n, SET_ENTRY));
     }
