@@ -153,9 +153,9 @@ export class HashValue implements RObject {
    * Converts on long field/value and when the entry count exceeds the limit.
    */
   set(field: string, value: string, lim: HLimits): boolean {
-    if ((field.length > lim.value || value.length > lim.value) && this.listpack) this.toHashtable();
-    const m = this.map;
+    let m = this.map;
     if (m instanceof KeyTable) {
+      // hashtable-encoded for good: no conversion applies
       if (tableOverwrites && !m.resizing) {
         // an overwrite is one probe and a store; an equal value keeps the
         // stored copy, so the new string dies young instead of being promoted
@@ -165,12 +165,18 @@ export class HashValue implements RObject {
           return true;
         }
       }
+      const n = m.size;
+      m.set(field, value);
+      return (tableOverwrites = m.size === n);
+    }
+    if ((field.length > lim.value || value.length > lim.value) && this.listpack) {
+      this.toHashtable();
+      m = this.map;
     }
     // one lookup, not has()+set(): with many fields each costs a cache miss
     const before = m.size;
     m.set(field, value);
     const had = m.size === before;
-    if (m instanceof KeyTable) tableOverwrites = had;
     if (!had && m.size > lim.entries && this.listpack) this.toHashtable();
     else if (m instanceof PackedMap && m.s.length > PACK_MAX_BYTES) this.unpack(true);
     if (!had && m.size > TABLE_AFTER && m instanceof Map && !this.listpack) this.toTable();
