@@ -14,6 +14,7 @@ import type { Db, Keyspace } from '../store/db.js';
 import { LRU_CLOCK_MAX, lruClock } from '../store/db.js';
 import type { KeyTable } from '../store/keytable.js';
 import type { Value } from '../store/types.js';
+import { copyAccounting } from '../store/memory.js';
 import { RdbWriter } from './rdb/writer.js';
 import { writeHeader, writeAux, writeSelectDb, writeFooter, writeKeyMeta, writeString, valueBody, rdbTypeOf } from './rdb/encode.js';
 
@@ -169,9 +170,7 @@ export class Snapshot {
     if (typeof v !== 'string' && v === rec.value && v.clone) {
       const copy = v.clone();
       // the copy stands for the same bytes in the keyspace's memory accounting
-      copy.memBytes = v.memBytes;
-      copy.memAvg = v.memAvg;
-      copy.memChanges = v.memChanges;
+      copyAccounting(v, copy);
       live.setValueAt(i, copy);
       this.cowKeys++;
     }

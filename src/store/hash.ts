@@ -22,6 +22,7 @@
 // The thresholds are passed in by the caller (store/ does not read config).
 
 import type { RObject } from './types.js';
+import { dropSample } from './memory.js';
 import { KeyTable } from './keytable.js';
 import { randomMapKey } from './db.js';
 import { scanMap, type ScanResult } from './scan.js';
@@ -63,38 +64,49 @@ const PACK_MAX_BYTES = 20_000;
  */
 let tableOverwrites = false;
 
+/**
+ * A listpack-encoded hash past PACK_MAX_BYTES: an insertion-ordered Map whose
+ * class says Redis would still call it a listpack, so small hashes carry no
+ * encoding field.
+ */
+class ListpackMap extends Map<string, string> {}
+
 export class HashValue implements RObject {
-  readonly type = 'hash' as const;
-  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
+  declare readonly type: 'hash';
+  /** Memory accounting (store/memory.ts): bytes last accounted. */
   memBytes = 0;
-  memAvg = -1;
-  memChanges = 0;
   /**
-   * A PackedMap or an insertion-ordered Map (Redis's listpack order) while
-   * listpack-encoded; a Map or, past TABLE_AFTER fields, a KeyTable once
-   * hashtable-encoded (Redis's dict order is no order anyway).
+   * A PackedMap or an insertion-ordered ListpackMap (Redis's listpack order)
+   * while listpack-encoded; a Map or, past TABLE_AFTER fields, a KeyTable
+   * once hashtable-encoded (Redis's dict order is no order anyway).
    */
   map: FieldMap;
-  /** True while Redis would keep this hash listpack-encoded. */
-  listpack: boolean;
 
   constructor(listpack = true, map?: FieldMap) {
-    this.listpack = listpack;
-    this.map = map ?? (listpack ? new PackedMap() : new Map<string, string>());
+    if (map === undefined) map = listpack ? new PackedMap() : new Map<string, string>();
+    else if (map instanceof Map && listpack !== map instanceof ListpackMap) map = listpack ? new ListpackMap(map) : new Map(map);
+    this.map = map;
+  }
+
+  /** True while Redis would keep this hash listpack-encoded. */
+  get listpack(): boolean {
+    const m = this.map;
+    return m instanceof PackedMap || m instanceof ListpackMap;
   }
 
   /** hashTypeConvert: listpack to hashtable, never back. */
   toHashtable(): void {
-    this.listpack = false;
-    if (this.map instanceof PackedMap) this.unpack();
+    const m = this.map;
+    if (m instanceof PackedMap) this.unpack(false);
+    else if (m instanceof ListpackMap) this.map = new Map(m);
   }
 
-  /** Same entries, same order, in a Map. */
-  private unpack(): void {
+  /** Same entries, same order, in a Map (a ListpackMap while still listpack-encoded). */
+  private unpack(listpack: boolean): void {
     // the packed string's sample (elements counted in its structure) no longer applies
-    this.memAvg = -1;
+    dropSample(this);
     const a = (this.map as PackedMap).flatten();
-    const m = new Map<string, string>();
+    const m = listpack ? new ListpackMap() : new Map<string, string>();
     for (let i = 0; i < a.length; i += 2) m.set(a[i], a[i + 1]);
     this.map = m;
   }
@@ -141,9 +153,9 @@ export class HashValue implements RObject {
    * Converts on long field/value and when the entry count exceeds the limit.
    */
   set(field: string, value: string, lim: HLimits): boolean {
-    if (this.listpack && (field.length > lim.value || value.length > lim.value)) this.toHashtable();
-    const m = this.map;
+    let m = this.map;
     if (m instanceof KeyTable) {
+      // hashtable-encoded for good: no conversion applies
       if (tableOverwrites && !m.resizing) {
         // an overwrite is one probe and a store; an equal value keeps the
         // stored copy, so the new string dies young instead of being promoted
@@ -153,15 +165,21 @@ export class HashValue implements RObject {
           return true;
         }
       }
+      const n = m.size;
+      m.set(field, value);
+      return (tableOverwrites = m.size === n);
+    }
+    if ((field.length > lim.value || value.length > lim.value) && this.listpack) {
+      this.toHashtable();
+      m = this.map;
     }
     // one lookup, not has()+set(): with many fields each costs a cache miss
     const before = m.size;
     m.set(field, value);
     const had = m.size === before;
-    if (m instanceof KeyTable) tableOverwrites = had;
     if (!had && m.size > lim.entries && this.listpack) this.toHashtable();
-    else if (m instanceof PackedMap && m.s.length > PACK_MAX_BYTES) this.unpack();
-    if (!had && !this.listpack && m.size > TABLE_AFTER && m instanceof Map) this.toTable();
+    else if (m instanceof PackedMap && m.s.length > PACK_MAX_BYTES) this.unpack(true);
+    if (!had && m.size > TABLE_AFTER && m instanceof Map && !this.listpack) this.toTable();
     return had;
   }
 
@@ -188,9 +206,11 @@ export class HashValue implements RObject {
   /** Deep copy (COPY, RESTORE...): same encoding, same entries. */
   clone(): HashValue {
     if (this.map instanceof PackedMap) return new HashValue(true, this.map.clone());
-    if (this.map instanceof Map) return new HashValue(this.listpack, new Map(this.map));
+    if (this.map instanceof Map) return new HashValue(this.listpack, this.map instanceof ListpackMap ? new ListpackMap(this.map) : new Map(this.map));
     const h = new HashValue(false, this.map);
     h.toTable();
     return h;
   }
 }
+// a constant on the prototype: no field per value
+(HashValue.prototype as { type: string }).type = 'hash';

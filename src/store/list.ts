@@ -25,11 +25,9 @@ export class ListValue implements RObject {
    */
   static defaults = { fill: -2, compress: 0 };
 
-  readonly type = 'list' as const;
-  /** Memory accounting (store/memory.ts). */
+  declare readonly type: 'list';
+  /** Memory accounting (store/memory.ts): bytes last accounted. */
   memBytes = 0;
-  memAvg = -1;
-  memChanges = 0;
   /** Sum of the elements' string bytes (store/memory.ts strBytes). */
   elemBytes = 0;
   /** The quicklist's fill and compress depth, fixed at creation as in Redis. */
@@ -274,3 +272,5 @@ function isLarge(v: string): boolean {
 export function isList(v: unknown): v is ListValue {
   return v instanceof ListValue;
 }
+// a constant on the prototype: no field per value
+(ListValue.prototype as { type: string }).type = 'list';

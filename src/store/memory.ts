@@ -39,8 +39,8 @@ const SET_ENTRY = 20;
 const HEAP_NUMBER = 16;
 /** JS object with a few fields + its Map/array wrapper. */
 const OBJ = 56;
-/** A packed listpack: its object, header + string pointer + count, and the owner's extra fields (calibrated against heap growth). */
-const PACKED = 96;
+/** A packed listpack: its object, header + string pointer + count (calibrated against heap growth). */
+const PACKED = 64;
 /** Collections this small are summed exactly on every change. */
 const EXACT_MAX = 32;
 /** Elements read to estimate the average element size of a bigger collection. */
@@ -187,7 +187,8 @@ function structureBytes(v: RObject, n: number): number {
     }
     case 'set': {
       const s = v as SetValue;
-      if (s.isIntset) return OBJ + PACKED + strBytes('') + ((s.intsetBytes + 7) & ~7);
+      // the set object holds the intset's one string (a width char and the slots) itself
+      if (s.isIntset) return OBJ + strBytes(' ') - 8 + ((s.intsetBytes + 1 + 7) & ~7);
       // a big set moves to a KeyTable whose capacity keeps the load under ~0.75
       return OBJ + (n > 128 ? OBJ * 4 + TABLE_SLOT * pow2(Math.ceil(n / 0.75)) : mapBytes(n, SET_ENTRY));
     }
@@ -203,7 +204,7 @@ function structureBytes(v: RObject, n: number): number {
 }
 
 /** Estimated bytes of a value (without its key). `samples` 0 counts every element. */
-export function valueBytes(v: Value, samples = -1): number {
+export function valueBytes(v: Value, samples = -1, aging = false): number {
   if (typeof v === 'string') return strBytes(v);
   const n = sizeOf(v);
   const base = structureBytes(v, n);
@@ -218,12 +219,39 @@ export function valueBytes(v: Value, samples = -1): number {
     return base + Math.round((sum / k) * n);
   }
   // the average of a big collection moves by at most a few elements' worth per change
-  if (v.memAvg < 0 || v.memChanges >= (n >> 6 > RESAMPLE_EVERY ? n >> 6 : RESAMPLE_EVERY)) {
+  let st = samples_.get(v);
+  if (st === undefined) samples_.set(v, (st = { avg: -1, changes: 0 }));
+  else if (aging) st.changes++;
+  if (st.avg < 0 || st.changes >= (n >> 6 > RESAMPLE_EVERY ? n >> 6 : RESAMPLE_EVERY)) {
     const [sum, k] = elementBytes(v, SAMPLE);
-    v.memAvg = sum / k;
-    v.memChanges = 0;
+    st.avg = sum / k;
+    st.changes = 0;
   }
-  return base + Math.round(v.memAvg * n);
+  return base + Math.round(st.avg * n);
+}
+
+/** A big collection's sampled average element size and the changes since the sample. */
+interface Sample {
+  avg: number;
+  changes: number;
+}
+/**
+ * Only collections past EXACT_MAX elements are sampled: a side table keeps
+ * two fields off every small value (the many), at one lookup per write of a
+ * big one.
+ */
+const samples_ = new WeakMap<RObject, Sample>();
+
+/** The value's element sample no longer applies (its representation changed). */
+export function dropSample(v: RObject): void {
+  samples_.delete(v);
+}
+
+/** A copy standing for the same bytes (snapshot copy-on-write) takes over the sample. */
+export function copyAccounting(from: RObject, to: RObject): void {
+  to.memBytes = from.memBytes;
+  const st = samples_.get(from);
+  if (st !== undefined) samples_.set(to, { avg: st.avg, changes: st.changes });
 }
 
 /** Bytes a key costs beyond its table slot: the key string. */
@@ -239,6 +267,5 @@ export function accountedBytes(v: Value): number {
 /** Records and returns a value's current estimate; a collection's sample ages by one change. */
 export function account(v: Value): number {
   if (typeof v === 'string') return strBytes(v);
-  v.memChanges++;
-  return (v.memBytes = valueBytes(v));
+  return (v.memBytes = valueBytes(v, -1, true));
 }

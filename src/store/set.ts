@@ -4,7 +4,8 @@
 //   most set-max-intset-entries of them. Redis keeps them sorted ascending and
 //   every reply that walks the set (SMEMBERS, SINTER, SPOP of all...) lists them
 //   in that order. We keep them as Redis does, in one sorted array of
-//   fixed-width integers (ds/intset.ts: a packed string, binary searched);
+//   fixed-width integers (ds/intset.ts: one string of a width char and the
+//   slots, binary searched, held by the set object itself);
 // - hashtable: anything else, a Set<string> (Redis's order is its dict's, which
 //   clients cannot rely on; ours is insertion order), which becomes a KeyTable
 //   (the keyspace's hash table, cheaper lookups) past TABLE_AFTER members: an
@@ -21,7 +22,8 @@ import { isIntsetMember } from './ds/intset-check.js';
 import { randomMapKey } from './db.js';
 import { KeyTable } from './keytable.js';
 import { scanMap, type ScanResult } from './scan.js';
-import { IntSet } from './ds/intset.js';
+import { EMPTY_INTSET, intsetAdd, intsetAt, intsetHas, intsetMembers, intsetRemove, intsetSize } from './ds/intset.js';
+import { dropSample } from './memory.js';
 
 const TABLE_AFTER = 128;
 
@@ -42,109 +44,108 @@ export function compareIntStrings(a: string, b: string): number {
 }
 
 export class SetValue implements RObject {
-  readonly type = 'set' as const;
-  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
-  memBytes = 0;
-  memAvg = -1;
-  memChanges = 0;
-  /** Members sorted by value while intset-encoded, else null. */
-  private ints: IntSet | null;
-  /** Members while hashtable-encoded, else null. */
-  private ht: Set<string> | null;
-  /** Members of a big hashtable-encoded set (then ints and ht are null). */
-  private big: KeyTable<1> | null = null;
+  declare readonly type: 'set';
+  /** Memory accounting (store/memory.ts): bytes last accounted. */
+  memBytes: number;
+  /**
+   * The members: while intset-encoded the intset's slot string (ds/intset.ts,
+   * sorted by value), else a Set or, past TABLE_AFTER members, a KeyTable.
+   * One field, no wrapper object: a small set is this object and a string.
+   */
+  private r: string | Set<string> | KeyTable<1>;
 
-  private constructor(ints: IntSet | null, ht: Set<string> | null, big: KeyTable<1> | null = null) {
-    this.ints = ints;
-    this.ht = ht;
-    this.big = big;
+  private constructor(r: string | Set<string> | KeyTable<1>) {
+    this.memBytes = 0;
+    this.r = r;
   }
 
   /** createIntsetObject: an empty intset (set algebra results start here). */
   static createIntset(): SetValue {
-    return new SetValue(new IntSet(), null);
+    return new SetValue(EMPTY_INTSET);
   }
 
   /** createSetObject: an empty hashtable set. */
   static createHashtable(): SetValue {
-    return new SetValue(null, new Set());
+    return new SetValue(new Set());
   }
 
   /** setTypeCreate: the encoding that can hold `first`. */
   static create(first: string): SetValue {
-    return isIntsetMember(first) ? new SetValue(new IntSet(), null) : new SetValue(null, new Set());
+    return isIntsetMember(first) ? new SetValue(EMPTY_INTSET) : new SetValue(new Set());
   }
 
   encoding(): string {
-    return this.ints !== null ? 'intset' : 'hashtable';
+    return typeof this.r === 'string' ? 'intset' : 'hashtable';
   }
 
   get isIntset(): boolean {
-    return this.ints !== null;
+    return typeof this.r === 'string';
   }
 
   /** Length of the intset's packed string (memory accounting); 0 when hashtable. */
   get intsetBytes(): number {
-    return this.ints !== null ? this.ints.s.length : 0;
+    return typeof this.r === 'string' ? this.r.length - 1 : 0;
   }
 
   get size(): number {
-    return this.ints !== null ? this.ints.size : this.ht !== null ? this.ht.size : (this.big as KeyTable<1>).size;
+    const r = this.r;
+    return typeof r === 'string' ? intsetSize(r) : r.size;
   }
 
   has(m: string): boolean {
-    const ints = this.ints;
-    if (ints === null) return this.ht !== null ? this.ht.has(m) : (this.big as KeyTable<1>).has(m);
-    return isIntsetMember(m) && ints.has(m);
+    const r = this.r;
+    if (typeof r === 'string') return isIntsetMember(m) && intsetHas(r, m);
+    return r instanceof Set ? r.has(m) : r.has(m);
   }
 
   /** setTypeAdd: true when `m` was not a member. `maxIntset` is set-max-intset-entries. */
   add(m: string, maxIntset: number): boolean {
-    const ints = this.ints;
-    if (ints === null) {
-      const ht = this.ht;
-      if (ht === null) {
-        const big = this.big as KeyTable<1>;
-        const n = big.size;
-        big.set(m, 1);
-        return big.size !== n;
+    const r = this.r;
+    if (typeof r !== 'string') {
+      if (r instanceof Set) {
+        const n = r.size;
+        r.add(m);
+        if (r.size === n) return false;
+        if (r.size > TABLE_AFTER) this.r = tableOf(r);
+        return true;
       }
-      const n = ht.size;
-      ht.add(m);
-      if (ht.size === n) return false;
-      if (ht.size > TABLE_AFTER) {
-        this.big = tableOf(ht);
-        this.ht = null;
-      }
-      return true;
+      const n = r.size;
+      r.set(m, 1);
+      return r.size !== n;
     }
     if (!isIntsetMember(m)) {
       this.toHashtable();
       return this.add(m, maxIntset);
     }
-    if (!ints.add(m)) return false;
-    if (ints.size > maxIntset) this.toHashtable();
+    const s = intsetAdd(r, m);
+    if (s === null) return false;
+    this.r = s;
+    if (intsetSize(s) > maxIntset) this.toHashtable();
     return true;
   }
 
   /** setTypeRemove: true when `m` was a member. */
   remove(m: string): boolean {
-    const ints = this.ints;
-    if (ints === null) return this.ht !== null ? this.ht.delete(m) : (this.big as KeyTable<1>).delete(m);
-    return isIntsetMember(m) && ints.remove(m);
+    const r = this.r;
+    if (typeof r !== 'string') return r instanceof Set ? r.delete(m) : r.delete(m);
+    if (!isIntsetMember(m)) return false;
+    const s = intsetRemove(r, m);
+    if (s === null) return false;
+    this.r = s;
+    return true;
   }
 
   private toHashtable(): void {
-    this.memAvg = -1; // the intset's sample counted no element strings
-    const ints = (this.ints as IntSet).members();
-    if (ints.length > TABLE_AFTER) this.big = tableOf(ints);
-    else this.ht = new Set(ints);
-    this.ints = null;
+    dropSample(this); // the intset's sample counted no element strings
+    const ints = intsetMembers(this.r as string);
+    this.r = ints.length > TABLE_AFTER ? tableOf(ints) : new Set(ints);
   }
 
   /** Members in Redis's iteration order for intsets (ascending). */
   [Symbol.iterator](): IterableIterator<string> {
-    return this.ints !== null ? this.ints.members().values() : this.ht !== null ? this.ht.values() : (this.big as KeyTable<1>).keys();
+    const r = this.r;
+    if (typeof r === 'string') return intsetMembers(r).values();
+    return r instanceof Set ? r.values() : r.keys();
   }
 
   members(): IterableIterator<string> {
@@ -153,37 +154,39 @@ export class SetValue implements RObject {
 
   /** A snapshot of the members (safe to keep while the set changes). */
   toArray(): string[] {
-    return this.ints !== null ? this.ints.members() : [...this];
+    return typeof this.r === 'string' ? intsetMembers(this.r) : [...this];
   }
 
   /** One SSCAN step over a hashtable-encoded set; null while intset (answered in one call). */
   scan(cursor: number, count: number, accept: ((m: string) => boolean) | undefined): ScanResult<string> | null {
-    if (this.ht !== null) return scanMap(this.ht as unknown as Map<string, unknown>, cursor, count, accept);
-    if (this.big === null) return null;
+    const r = this.r;
+    if (typeof r === 'string') return null;
+    if (r instanceof Set) return scanMap(r as unknown as Map<string, unknown>, cursor, count, accept);
     const found: string[] = [];
-    const next = this.big.scan(cursor, count, found);
+    const next = r.scan(cursor, count, found);
     return { cursor: String(next), items: accept === undefined ? found : found.filter(accept) };
   }
 
   /** A random member of a non-empty set. */
   random(): string {
-    const ints = this.ints;
-    if (ints !== null) return ints.at(Math.floor(Math.random() * ints.size));
-    if (this.ht !== null) return randomMapKey(this.ht as unknown as Map<string, unknown>) as string;
-    return (this.big as KeyTable<1>).randomKey() as string;
+    const r = this.r;
+    if (typeof r === 'string') return intsetAt(r, Math.floor(Math.random() * intsetSize(r)));
+    if (r instanceof Set) return randomMapKey(r as unknown as Map<string, unknown>) as string;
+    return r.randomKey() as string;
   }
 
   /** Takes over another set's members and encoding (SPOP's dbOverwrite with a rebuilt set). */
   replaceWith(o: SetValue): void {
-    this.ints = o.ints;
-    this.ht = o.ht;
-    this.big = o.big;
+    this.r = o.r;
   }
 
   /** Deep copy (COPY, RESTORE...): same encoding, same members. */
   clone(): SetValue {
-    if (this.ints !== null) return new SetValue(this.ints.clone(), null);
-    if (this.ht !== null) return new SetValue(null, new Set(this.ht));
-    return new SetValue(null, null, tableOf((this.big as KeyTable<1>).keys()));
+    const r = this.r;
+    if (typeof r === 'string') return new SetValue(r);
+    if (r instanceof Set) return new SetValue(new Set(r));
+    return new SetValue(tableOf(r.keys()));
   }
 }
+// a constant on the prototype: no field per set
+(SetValue.prototype as { type: string }).type = 'set';

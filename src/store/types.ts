@@ -9,10 +9,12 @@ export interface RObject {
   encoding(): string;
   /** Deep copy for COPY: the copy shares no mutable state with the original. */
   clone?(): RObject;
-  /** Memory accounting state, owned by store/memory.ts. */
+  /**
+   * Bytes last accounted (store/memory.ts). A big collection's sampled
+   * element size lives in a side table there: small values, the many, carry
+   * no field for it. `type` lives on each class's prototype (no field either).
+   */
   memBytes: number;
-  memAvg: number;
-  memChanges: number;
 }
 
 export type Value = string | RObject;

@@ -16,6 +16,7 @@
 //   listpack-encoded zset never holds -0 (a skiplist does).
 
 import type { RObject } from './types.js';
+import { dropSample } from './memory.js';
 import { SortedSet } from './ds/skiplist.js';
 import { PackedSortedSet } from './ds/packed-zset.js';
 
@@ -37,35 +38,41 @@ export type ZCore = SortedSet | PackedSortedSet;
 const PACK_MAX_BYTES = 20_000;
 
 export class ZSetValue implements RObject {
-  readonly type = 'zset' as const;
-  /** Memory accounting (store/memory.ts): bytes last accounted, sampled element size, changes since. */
+  declare readonly type: 'zset';
+  /** Memory accounting (store/memory.ts): bytes last accounted. */
   memBytes = 0;
-  memAvg = -1;
-  memChanges = 0;
-  /** A PackedSortedSet while listpack-encoded (up to PACK_MAX_BYTES), else a SortedSet. */
+  /**
+   * A PackedSortedSet while listpack-encoded (up to PACK_MAX_BYTES), else a
+   * SortedSet (whose listpackEncoded flag says whether Redis would still call
+   * it a listpack).
+   */
   zs: ZCore;
-  private lp: boolean;
 
   constructor(listpack = true, zs?: ZCore) {
     this.zs = zs ?? (listpack ? new PackedSortedSet() : new SortedSet());
-    this.lp = this.zs instanceof PackedSortedSet;
     this.listpack = listpack;
   }
 
   /** True while Redis would keep this zset listpack-encoded. */
   get listpack(): boolean {
-    return this.lp;
+    const zs = this.zs;
+    return zs instanceof PackedSortedSet || zs.listpackEncoded;
   }
 
   /** zsetConvert: the representation that goes with the encoding. */
   set listpack(lp: boolean) {
-    this.lp = lp;
     const zs = this.zs;
-    if (lp === zs instanceof PackedSortedSet) return;
-    if (lp && zs.size * 24 > PACK_MAX_BYTES) return;
-    this.memAvg = -1;
-    this.zs = zs instanceof PackedSortedSet ? zs.toSortedSet() : PackedSortedSet.fromSorted(zs);
-    if (this.zs instanceof PackedSortedSet && this.zs.s.length > PACK_MAX_BYTES) this.zs = zs;
+    if (zs instanceof PackedSortedSet) {
+      if (lp) return;
+      dropSample(this);
+      this.zs = zs.toSortedSet();
+      return;
+    }
+    zs.listpackEncoded = lp;
+    if (!lp || zs.size * 24 > PACK_MAX_BYTES) return;
+    dropSample(this);
+    const p = PackedSortedSet.fromSorted(zs);
+    if (p.s.length <= PACK_MAX_BYTES) this.zs = p;
   }
 
   /** An empty zset created the way ZADD/ZRANGESTORE create one (createZsetListpackObject unless disabled). */
@@ -84,15 +91,17 @@ export class ZSetValue implements RObject {
 
   /** zsetAdd's insert/update with Redis's encoding conversion. True when the member is new. */
   add(member: string, score: number, lim: ZLimits): boolean {
-    if (this.lp) {
+    if (this.zs instanceof PackedSortedSet || this.zs.listpackEncoded) {
       if ((this.zs.size + 1 > lim.entries || member.length > lim.value) && !this.zs.has(member)) this.listpack = false;
       else if (score === 0) score = 0; // -0 -> 0
     }
     const zs = this.zs;
     const added = zs.add(member, score);
     if (zs instanceof PackedSortedSet && zs.s.length > PACK_MAX_BYTES) {
-      this.memAvg = -1;
-      this.zs = zs.toSortedSet();
+      dropSample(this);
+      const big = zs.toSortedSet();
+      big.listpackEncoded = true;
+      this.zs = big;
     }
     return added;
   }
@@ -132,6 +141,8 @@ export class ZSetValue implements RObject {
     if (zs instanceof PackedSortedSet) return new ZSetValue(true, PackedSortedSet.fromSorted(zs.toArray()));
     const copy = new SortedSet();
     for (const [m, s] of zs) copy.add(m, s);
-    return new ZSetValue(this.lp, copy);
+    return new ZSetValue(this.listpack, copy);
   }
 }
+// a constant on the prototype: no field per value
+(ZSetValue.prototype as { type: string }).type = 'zset';

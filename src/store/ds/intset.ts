@@ -67,100 +67,90 @@ function decode(s: string, p: number, w: number): string {
   return String((BigInt(h) << 32n) + BigInt(l));
 }
 
-export class IntSet {
-  /** The slots, ascending. */
-  s = '';
-  /** Slot width in chars: 2, 4 or 8. */
-  w = 2;
+// The intset is one string: a char holding the slot width (2, 4 or 8), then
+// the slots. Its owner (store/set.ts's SetValue) holds just that string, no
+// wrapper object and no width field per small set. An operation that
+// changes the set returns the new string.
 
-  get size(): number {
-    return this.s.length / this.w;
+/** An empty intset (2-byte slots). */
+export const EMPTY_INTSET = '\x02';
+
+/** Members in intset s. */
+export function intsetSize(s: string): number {
+  return (s.length - 1) / s.charCodeAt(0);
+}
+
+/** Slot index of the encoded value e in s (width w), or -(insertion point) - 1. */
+function search(s: string, w: number, e: string): number {
+  let a = 0;
+  let b = (s.length - 1) / w - 1;
+  while (a <= b) {
+    const mid = (a + b) >>> 1;
+    const p = 1 + mid * w;
+    let c = 0;
+    for (let k = 0; k < w && c === 0; k++) c = s.charCodeAt(p + k) - e.charCodeAt(k);
+    if (c === 0) return mid;
+    if (c < 0) a = mid + 1;
+    else b = mid - 1;
   }
+  return -a - 1;
+}
 
-  /** Slot index of the encoded value e, or -(insertion point) - 1. */
-  private search(e: string): number {
-    const s = this.s;
-    const w = this.w;
-    let a = 0;
-    let b = s.length / w - 1;
-    while (a <= b) {
-      const mid = (a + b) >>> 1;
-      const p = mid * w;
-      let c = 0;
-      for (let k = 0; k < w && c === 0; k++) c = s.charCodeAt(p + k) - e.charCodeAt(k);
-      if (c === 0) return mid;
-      if (c < 0) a = mid + 1;
-      else b = mid - 1;
+/** `m` must be a canonical int64 string (isIntsetMember). */
+export function intsetHas(s: string, m: string): boolean {
+  const w = s.charCodeAt(0);
+  return parse(m) <= w && search(s, w, encode(w)) >= 0;
+}
+
+/** The new intset when `m` (a canonical int64 string) was added, else null. */
+export function intsetAdd(s: string, m: string): string | null {
+  const w = s.charCodeAt(0);
+  const nw = parse(m);
+  if (nw > w) {
+    // intsetUpgradeAndAdd: the new value is below or above every member
+    const neg = hi < 0;
+    const e = encode(nw);
+    const parts: string[] = [String.fromCharCode(nw)];
+    const h = hi;
+    const l = lo;
+    if (neg) parts.push(e);
+    for (let p = 1; p < s.length; p += w) {
+      parse(decode(s, p, w));
+      parts.push(encode(nw));
     }
-    return -a - 1;
+    hi = h;
+    lo = l;
+    if (!neg) parts.push(e);
+    return parts.join('');
   }
+  const e = encode(w);
+  const i = search(s, w, e);
+  if (i >= 0) return null;
+  const p = 1 + (-i - 1) * w;
+  return seq3(s.slice(0, p), e, s.slice(p));
+}
 
-  /** `m` must be a canonical int64 string (isIntsetMember). */
-  has(m: string): boolean {
-    const w = parse(m);
-    return w <= this.w && this.search(encode(this.w)) >= 0;
-  }
+/** The new intset when `m` (a canonical int64 string) was a member, else null. */
+export function intsetRemove(s: string, m: string): string | null {
+  const w = s.charCodeAt(0);
+  if (parse(m) > w) return null;
+  const i = search(s, w, encode(w));
+  if (i < 0) return null;
+  const p = 1 + i * w;
+  // removals never narrow (Redis's intset keeps its encoding)
+  return s.length === 1 + w ? s.slice(0, 1) : seq2(s.slice(0, p), s.slice(p + w));
+}
 
-  /** True when `m` (a canonical int64 string) was added. */
-  add(m: string): boolean {
-    const w = parse(m);
-    if (w > this.w) {
-      // intsetUpgradeAndAdd: the new value is below or above every member
-      const neg = hi < 0;
-      const e = encode(w);
-      const parts: string[] = [];
-      const old = this.members();
-      const h = hi;
-      const l = lo;
-      for (const x of old) {
-        parse(x);
-        parts.push(encode(w));
-      }
-      hi = h;
-      lo = l;
-      this.w = w;
-      this.s = neg ? e + parts.join('') : parts.join('') + e;
-      return true;
-    }
-    const e = encode(this.w);
-    const i = this.search(e);
-    if (i >= 0) return false;
-    const p = (-i - 1) * this.w;
-    const s = this.s;
-    this.s = seq3(s.slice(0, p), e, s.slice(p));
-    return true;
-  }
+/** The i-th smallest member. */
+export function intsetAt(s: string, i: number): string {
+  const w = s.charCodeAt(0);
+  return decode(s, 1 + i * w, w);
+}
 
-  /** True when `m` (a canonical int64 string) was a member. */
-  remove(m: string): boolean {
-    const w = parse(m);
-    if (w > this.w) return false;
-    const i = this.search(encode(this.w));
-    if (i < 0) return false;
-    const p = i * this.w;
-    const s = this.s;
-    this.s = s.length === this.w ? '' : seq2(s.slice(0, p), s.slice(p + this.w));
-    return true;
-  }
-
-  /** The i-th smallest member. */
-  at(i: number): string {
-    return decode(this.s, i * this.w, this.w);
-  }
-
-  /** Members ascending. */
-  members(): string[] {
-    const s = this.s;
-    const w = this.w;
-    const out: string[] = new Array<string>(s.length / w);
-    for (let p = 0, i = 0; p < s.length; p += w, i++) out[i] = decode(s, p, w);
-    return out;
-  }
-
-  clone(): IntSet {
-    const c = new IntSet();
-    c.s = this.s;
-    c.w = this.w;
-    return c;
-  }
+/** Members ascending. */
+export function intsetMembers(s: string): string[] {
+  const w = s.charCodeAt(0);
+  const out: string[] = new Array<string>((s.length - 1) / w);
+  for (let p = 1, i = 0; p < s.length; p += w, i++) out[i] = decode(s, p, w);
+  return out;
 }

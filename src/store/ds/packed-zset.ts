@@ -79,6 +79,17 @@ function compareEntry(s: string, p: number, x: string): number {
 // (module scratch: no allocation per call).
 const OFF: number[] = [];
 
+/**
+ * The last find(), which add() reuses: ZADD and ZINCRBY ask score(m) and then
+ * add(m, ...) the same member. Process-wide, not two fields in every small
+ * zset; valid only for the same set and the same packed string, and every
+ * change clears it.
+ */
+let memoZ: PackedSortedSet | null = null;
+let memoS = '';
+let memoM = '';
+let memoP = -1;
+
 export class PackedSortedSet {
   /** Entries: score (8 chars), member (length-prefixed), in (score, member) order. */
   s = '';
@@ -100,16 +111,10 @@ export class PackedSortedSet {
     return this.n;
   }
 
-  /**
-   * The last find(), which add() reuses: ZADD and ZINCRBY ask score(m) and
-   * then add(m, ...) the same member. Every change clears it.
-   */
-  private memoM: string | null = null;
-  private memoP = -1;
 
   /** Offset of the member's entry (its score), or -1. */
   private find(m: string): number {
-    if (m === this.memoM) return this.memoP;
+    if (memoZ === this && m === memoM && this.s === memoS) return memoP;
     const s = this.s;
     const len = s.length;
     const ml = m.length;
@@ -136,8 +141,10 @@ export class PackedSortedSet {
       }
     }
     if (p >= len) p = -1;
-    this.memoM = m;
-    this.memoP = p;
+    memoZ = this;
+    memoS = s;
+    memoM = m;
+    memoP = p;
     return p;
   }
 
@@ -166,7 +173,7 @@ export class PackedSortedSet {
   add(m: string, sc: number): boolean {
     const s = this.s;
     const p = this.find(m);
-    this.memoM = null;
+    memoZ = null;
     // the old entry [p, e) when updating, skipped by the search below
     let e = -1;
     if (p >= 0) {
@@ -200,7 +207,7 @@ export class PackedSortedSet {
   remove(m: string): boolean {
     const s = this.s;
     const p = this.find(m);
-    this.memoM = null;
+    memoZ = null;
     if (p < 0) return false;
     const e = entryEnd(s, p + 8);
     this.s = p === 0 && e === s.length ? '' : seq2(s.slice(0, p), s.slice(e));
@@ -209,7 +216,7 @@ export class PackedSortedSet {
   }
 
   clear(): void {
-    this.memoM = null;
+    memoZ = null;
     this.s = '';
     this.n = 0;
   }
@@ -300,7 +307,7 @@ export class PackedSortedSet {
 
   /** Keeps entries [lo, hi) of a (this set's entries in order). */
   private keep(a: ZEntry[], lo: number, hi: number): void {
-    this.memoM = null;
+    memoZ = null;
     const z = PackedSortedSet.fromSorted(a.slice(lo, hi));
     this.s = z.s;
     this.n = z.n;
@@ -314,7 +321,7 @@ export class PackedSortedSet {
   }
 
   private replaceFrom(z: SortedSet): void {
-    this.memoM = null;
+    memoZ = null;
     const p = PackedSortedSet.fromSorted(z);
     this.s = p.s;
     this.n = p.n;

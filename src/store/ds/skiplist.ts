@@ -116,6 +116,12 @@ function lessThan(s1: number, m1: string, s2: number, m2: string): boolean {
 
 export class SortedSet {
   private readonly dict = new Map<string, number>();
+  /**
+   * Set while the owning zset is still listpack-encoded (store/zset.ts: only
+   * past its packed-string size limit, with raised zset-max-listpack-*): the
+   * flag lives here, not in every small zset.
+   */
+  listpackEncoded = false;
 
   // The pools, created by newPools() (from the constructor).
   // Leaves: leaf x has lN[x] elements in slots x*SLOTS.. of lS/lM.
