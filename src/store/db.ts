@@ -390,7 +390,8 @@ export class Db {
 
   /** Estimated bytes of this database: keys, values, the key table and the expiry entries. */
   memory(): number {
-    return this.mem + TABLE_SLOT * this.dict.capacity + Math.round(EXPIRE_ENTRY * this.expires.size);
+    // the expires table is a key table too (it was a Map, modelled as such, until it outgrew one)
+    return this.mem + TABLE_SLOT * (this.dict.capacity + (this.expires.size === 0 ? 0 : this.expires.capacity)) + EXPIRE_ENTRY * this.expires.size;
   }
 
   /** Removes a key and its TTL. True when it existed. */

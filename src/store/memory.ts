@@ -57,8 +57,8 @@ function mapBytes(n: number, entry: number): number {
   return OBJ + entry * pow2(n);
 }
 
-/** An entry of a Redis expires dict: Map entry + boxed deadline. */
-export const EXPIRE_ENTRY = MAP_ENTRY * 1.5 + HEAP_NUMBER;
+/** What an expires-table entry adds beyond its table slot: the boxed deadline (ms timestamps are not Smis). */
+export const EXPIRE_ENTRY = HEAP_NUMBER;
 
 let acc = 0;
 function addPair(x: string, f: string): void {

@@ -29,6 +29,9 @@ async function sample(cl: RawClient, gc = true): Promise<{ used: number; heap: n
   if (gc) {
     await cl.call('MEMORY', 'PURGE');
     await cl.call('MEMORY', 'PURGE');
+    // V8 frees dead array buffers (a grown key table's old meta buffer) on a background sweeper
+    await new Promise((r) => setTimeout(r, 100));
+    await cl.call('MEMORY', 'PURGE');
   }
   const text = String(await cl.call('INFO', 'memory'));
   const f = (k: string) => Number(new RegExp(`^${k}:(\\d+)`, 'm').exec(text)![1]);
