@@ -43,7 +43,10 @@ export function startCron(server: Server): Cron {
     }
     // Redis's activerehashing: a resize in progress also advances when nobody writes
     if (server.config.bool('activerehashing')) {
-      for (const db of server.keyspace.dbs) if (db.dict.resizing) db.dict.rehashFor(1);
+      for (const db of server.keyspace.dbs) {
+        if (db.dict.resizing) db.dict.rehashFor(1);
+        if (db.expires.resizing) db.expires.rehashFor(1);
+      }
     }
     const hz = server.config.num('hz');
     if (tick % Math.max(1, hz) === 0) {

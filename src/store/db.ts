@@ -198,13 +198,13 @@ export class Keyspace {
 
 export class Db {
   /** Each slot's aux word holds the 24-bit LRU clock and the Enc bits above it. */
-  dict = new KeyTable<Value>();
+  dict = new KeyTable<Value>(undefined, 0);
   /**
    * Absolute unix ms deadlines, kept apart from entries like Redis's expires dict: a
    * KeyTable, not a Map, since a V8 Map stops at 2^24 entries and tens of millions of
    * keys may carry a TTL.
    */
-  expires = new KeyTable<number>();
+  expires = new KeyTable<number>(undefined, 0);
   /** Where the active expiry cycle's scan of `expires` stands (0: start over). */
   expireCursor = 0;
   /** Running estimate of the TTL left to volatile keys (INFO keyspace avg_ttl), kept by the expiry cycle. */
@@ -390,8 +390,9 @@ export class Db {
 
   /** Estimated bytes of this database: keys, values, the key table and the expiry entries. */
   memory(): number {
-    // the expires table is a key table too (it was a Map, modelled as such, until it outgrew one)
-    return this.mem + TABLE_SLOT * (this.dict.capacity + (this.expires.size === 0 ? 0 : this.expires.capacity)) + EXPIRE_ENTRY * this.expires.size;
+    // pages actually allocated, including both tables of a resize in progress and a grow's
+    // prepared table; the expires table is a key table too
+    return this.mem + TABLE_SLOT * (this.dict.slotsAllocated + this.expires.slotsAllocated) + EXPIRE_ENTRY * this.expires.size;
   }
 
   /** Removes a key and its TTL. True when it existed. */
@@ -434,8 +435,9 @@ export class Db {
   clear(): number {
     const n = this.dict.size;
     this.mem = 0;
-    this.dict = new KeyTable();
-    this.expires = new KeyTable();
+    // steps sized per resize: the cron's activerehashing finishes what writes leave
+    this.dict = new KeyTable(undefined, 0);
+    this.expires = new KeyTable(undefined, 0);
     this.expireCursor = 0;
     this.avgTtl = 0;
     return n;
