@@ -198,13 +198,13 @@ export class Keyspace {
 
 export class Db {
   /** Each slot's aux word holds the 24-bit LRU clock and the Enc bits above it. */
-  dict = new KeyTable<Value>(undefined, 0);
+  dict = new KeyTable<Value>();
   /**
    * Absolute unix ms deadlines, kept apart from entries like Redis's expires dict: a
    * KeyTable, not a Map, since a V8 Map stops at 2^24 entries and tens of millions of
    * keys may carry a TTL.
    */
-  expires = new KeyTable<number>(undefined, 0);
+  expires = new KeyTable<number>();
   /** Where the active expiry cycle's scan of `expires` stands (0: start over). */
   expireCursor = 0;
   /** Running estimate of the TTL left to volatile keys (INFO keyspace avg_ttl), kept by the expiry cycle. */
@@ -435,9 +435,8 @@ export class Db {
   clear(): number {
     const n = this.dict.size;
     this.mem = 0;
-    // steps sized per resize: the cron's activerehashing finishes what writes leave
-    this.dict = new KeyTable(undefined, 0);
-    this.expires = new KeyTable(undefined, 0);
+    this.dict = new KeyTable();
+    this.expires = new KeyTable();
     this.expireCursor = 0;
     this.avgTtl = 0;
     return n;

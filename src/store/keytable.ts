@@ -290,26 +290,7 @@ function nextCursor(v: number, m: number): number {
   return rev32(v);
 }
 
-/**
- * Old-table slots moved per table operation while a resize is in progress:
- * enough to finish, with a margin of two, before inserts could bring the new
- * table to its own grow (which would have to finish this resize at once),
- * and no more. A fixed 64 slots per operation (about 48 members moved by
- * every SET) made each event-loop turn of a pipelined load 50-80 ms long for
- * as long as a grow at 12.6M keys lasted (measured with bench/scale.ts at 30M).
- * Deletes count too: a shrink waits for the resize in progress, so one that
- * ends late leaves the table oversized. Walking a sparse old table is cheap:
- * the cost per operation is the members moved, about 0.75 (grow) or 0.1
- * (shrink) of the slots walked.
- */
-const MIN_STEP = 8;
-const MAX_STEP = 4096;
-/**
- * The fixed step of tables whose resizes only their own writes advance (big
- * hashes, sets, zsets): a sized step would leave such a table half-moved,
- * both tables held, once its writes stop. The keyspace's tables pass 0 (sized
- * steps): the cron's activerehashing finishes what writes leave.
- */
+/** Old-table slots moved per table operation while a resize is in progress. */
 const STEP_SLOTS = 64;
 /** The step's multiplier while a reseed waits for the resize in progress to end. */
 const HURRY = 64;
@@ -350,12 +331,10 @@ export class KeyTable<V> {
   private oStart = 0;
   private oPos = 0;
   private oLeft = 0;
-  /** Old-table slots each operation moves during the resize in progress. */
-  private stepN = MIN_STEP;
   /** A long run was met while a resize was in progress: reseed once it ends. */
   private reseedWanted = false;
 
-  /** `stepSlots`: 0 sizes the step per resize (see MIN_STEP). `maxCapacity`, `pageSlots` (powers of two, at most 2^14) and other steps are lowered by tests only. */
+  /** `maxCapacity`, `stepSlots` and `pageSlots` (powers of two, pageSlots at most 2^14) are lowered by tests only. */
   constructor(
     private readonly maxCapacity = MAX_CAPACITY,
     private readonly stepSlots = STEP_SLOTS,
@@ -586,10 +565,6 @@ export class KeyTable<V> {
     this.t = next !== null && next.capacity === cap && seed === this.oSeed ? next : new Pages(cap, this.pageSlots);
     this.growAt = Math.floor(cap * MAX_LOAD);
     this.used = 0;
-    this.stepN =
-      this.stepSlots !== 0
-        ? this.stepSlots
-        : Math.min(MAX_STEP, Math.max(MIN_STEP, Math.ceil((2 * this.oLeft) / Math.max(1, Math.min(this.growAt - this.size, this.size - Math.floor(cap * MIN_LOAD))))));
     if (this.size === 0) this.rehashStep(Infinity);
   }
 
@@ -600,7 +575,7 @@ export class KeyTable<V> {
 
   /** The work a table operation does for a resize in progress. */
   private step(): void {
-    this.rehashStep(this.reseedWanted ? this.stepN * HURRY : this.stepN);
+    this.rehashStep(this.reseedWanted ? this.stepSlots * HURRY : this.stepSlots);
   }
 
   /** Moves old-table members over: at least `n` slots' worth, ending between runs. */
