@@ -14,9 +14,10 @@
 //   SCALE_KEYS=1000000,10000000 SCALE_EXPIRE=5000000 SCALE_SET=10000000 npm run bench:scale
 //   SCALE_SERVERS=redoubt npm run bench:scale                # one side only
 //   SCALE_NODE_FLAGS=--max-semi-space-size=4 ...               # V8 flags to try on Redoubt
+//   SCALE_LOG=/tmp/out.txt ...                                 # keep Redoubt's output (arrival-stamped)
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { createWriteStream, mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -73,8 +74,11 @@ async function start(kind: 'redoubt' | 'redis'): Promise<Srv> {
   const raw: { t: number; kind: string; ms: number }[] = [];
   let buf = '';
   proc.stdout!.setEncoding('latin1');
+  // SCALE_LOG=file keeps the server's whole output (e.g. with --trace-incremental-marking)
+  const log = process.env.SCALE_LOG ? createWriteStream(process.env.SCALE_LOG) : null;
   proc.stdout!.on('data', (d: string) => {
     const at = now();
+    log?.write(`@${at.toFixed(1)} ` + d);
     buf += d;
     let nl;
     while ((nl = buf.indexOf('\n')) >= 0) {
