@@ -391,3 +391,28 @@ test('take removes and returns the value in one lookup; scan can hand out values
   for (let j = 0; j < keys.length; j++) assert.equal(vals[j], model.get(keys[j]), keys[j]);
   assert.deepEqual(new Set(keys), new Set(model.keys()));
 });
+
+test('dropping a big table starts a major collection at once (V8 marks, the old pages go)', async () => {
+  // in a child with V8's marking trace: the grow from 2^19 to 2^20 slots
+  // ends with the old table's pages dropped; the collection that frees them
+  // must start then ("external memory pressure"), not at V8's leisure
+  const { spawnSync } = await import('node:child_process');
+  const mod = new URL('../../src/store/keytable.js', import.meta.url).href;
+  const script = `
+    const { KeyTable } = await import(${JSON.stringify(mod)});
+    const t = new KeyTable();
+    let i = 0;
+    const fill = (n) => { for (; i < n; i++) t.set('key:' + i, i); };
+    fill(393000); // just below the grow at 0.75 * 2^19
+    console.log('GROW');
+    fill(393300);
+    while (t.resizing) t.rehashFor(5);
+    console.log('DROPPED');
+    await new Promise((r) => setTimeout(r, 50));
+  `;
+  const out = spawnSync(process.execPath, ['--trace-incremental-marking', '--input-type=module', '-e', script], { encoding: 'utf8' }).stdout;
+  const after = out.slice(out.indexOf('GROW'));
+  assert.match(out, /DROPPED/);
+  assert.match(after, /Start \(external memory pressure\)/, 'no marking started when the old table was dropped');
+  assert.ok(after.indexOf('Start (external memory pressure)') < after.indexOf('DROPPED'), 'the marking starts as the table is dropped');
+});
