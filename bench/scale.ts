@@ -6,7 +6,8 @@
 //   expire   E volatile keys expiring at once (loaded with active expiry off)
 //   bigdel   DEL of a set of S members
 // For each phase: the longest PING stall, p99.9, and the cause of
-// every stall over 50 ms: the V8 collections (from --trace-gc) that overlap
+// every stall over 50 ms: the V8 collections (from --trace-gc) and main-thread
+// marking steps (--trace-incremental-marking) that overlap
 // it, whether the server was waiting for a CPU (the machine's load), or
 // "ours" when neither. After loading: RSS and used_memory per key.
 //
@@ -53,6 +54,9 @@ interface Srv {
 
 // [pid:0x..]   1234 ms: Mark-Compact 1001.2 (1030.4) -> 990.1 (1025.4) MB, 45.67 / 0.00 ms  ...
 const GC_LINE = /\s(\d+) ms: ([A-Za-z-]+(?: \(reduce\))?)[^,]*, ([\d.]+) \/ [\d.]+ ms/;
+// [pid:0x..]   1893 ms: [IncrementalMarking] Step in v8 V8: 64KB (64KB), embedder: 0.01ms (0.05ms) in 19.2
+// (--trace-incremental-marking: a major GC's marking work on the main thread between pauses; stamped when it ends)
+const STEP_LINE = /\s(\d+) ms: \[IncrementalMarking\] Step .* in ([\d.]+)$/;
 
 async function start(kind: 'redoubt' | 'redis'): Promise<Srv> {
   const port = await freePort();
@@ -66,7 +70,7 @@ async function start(kind: 'redoubt' | 'redis'): Promise<Srv> {
   }
   const proc = spawn(LAUNCHER, args, {
     stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, REDOUBT_NODE_FLAGS: ('--trace-gc ' + (process.env.SCALE_NODE_FLAGS ?? '')).trim() },
+    env: { ...process.env, REDOUBT_NODE_FLAGS: ('--trace-gc --trace-incremental-marking ' + (process.env.SCALE_NODE_FLAGS ?? '')).trim() },
   });
   // trace times are ms since the isolate started: the offset to epoch is
   // bounded above by (arrival - trace time) of every line, closest at the minimum
@@ -85,13 +89,21 @@ async function start(kind: 'redoubt' | 'redis'): Promise<Srv> {
       const line = buf.slice(0, nl);
       buf = buf.slice(nl + 1);
       const m = GC_LINE.exec(line);
+      const st = m ? null : STEP_LINE.exec(line);
+      if (st) {
+        const t = Number(st[1]);
+        offset = Math.min(offset, at - t);
+        // steps under a millisecond never make a stall
+        if (Number(st[2]) >= 1) raw.push({ t: t - Number(st[2]), kind: 'marking step', ms: Number(st[2]) });
+        continue;
+      }
       if (!m) continue;
       const t = Number(m[1]);
       offset = Math.min(offset, at - t);
       raw.push({ t, kind: m[2], ms: Number(m[3]) });
     }
     gcs.length = 0;
-    // a trace line is printed when the pause ends; its time stamp is its start
+    // a pause's trace line is printed when it ends, stamped with its start
     for (const r of raw) gcs.push({ kind: r.kind, end: r.t + offset + r.ms, ms: r.ms });
   });
   await waitPort(port);
@@ -299,6 +311,6 @@ for (const n of sizes) {
   }
 }
 if (causes.length) {
-  console.log('\nStalls over 50 ms and their causes (GC from Redoubt\'s --trace-gc; CPU time from /proc/<pid>/schedstat):');
+  console.log('\nStalls over 50 ms and their causes (GC from Redoubt\'s --trace-gc and --trace-incremental-marking; CPU time from /proc/<pid>/schedstat):');
   for (const c of causes) console.log('  ' + c);
 }

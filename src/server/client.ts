@@ -82,6 +82,8 @@ export class Client extends ReplyWriter {
   /** Input read in the current event-loop turn (connection.ts fairness). */
   turnInput = 0;
   inputTurn = -1;
+  /** Paused until the next turn runs the rest of its query buffer (connection.ts yieldTurn). */
+  yielding = false;
   /** Output bytes waiting on a slow socket (client-output-buffer-limit). */
   pendingBytes = 0;
   /** Replies may bypass the socket's Writable (direct-write.ts): a plain TCP or unix socket. */

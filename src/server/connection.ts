@@ -34,7 +34,7 @@ export function attachConnection(server: Server, socket: Socket, isUnix: boolean
 export function drained(server: Server, c: Client): void {
   const socket = c.socket;
   if (socket === null || c.awaitingDrain()) return;
-  if (socket.isPaused() && !(c.flags & CLIENT.BLOCKED)) {
+  if (socket.isPaused() && !(c.flags & CLIENT.BLOCKED) && !c.yielding) {
     socket.resume();
     // commands left in the query buffer when the output passed the high-water mark
     if (server.clients.has(c.id) && c.parser.pending() !== 0) processInput(server, c);
@@ -79,18 +79,30 @@ function onData(server: Server, c: Client, chunk: Buffer): void {
     // let the others' input in first; read again in the next turn
     s.pause();
     setImmediate(() => {
-      if (!server.clients.has(c.id) || s.destroyed || c.flags & CLIENT.BLOCKED) return;
+      if (!server.clients.has(c.id) || s.destroyed || c.flags & CLIENT.BLOCKED || c.yielding) return;
       if (server.outputHigh(c) || c.awaitingDrain()) return; // 'drain' resumes it
       s.resume();
     });
   }
 }
 
+/**
+ * Command time one client may use in one event-loop turn. A chunk of input
+ * holds up to 64 KB of commands (a thousand SETs); while V8 marks the heap,
+ * each of them allocates its way into marking steps on this thread, and one
+ * chunk took 50-110 ms with everyone else waiting (the PING probe of
+ * bench:scale, 10M keys). Past the slice, the rest of the chunk waits in the
+ * query buffer for the next turn, as Redis leaves what it did not read.
+ */
+const TURN_SLICE_MS = 3;
+
 /** Runs every complete command in the client's buffer, then queues the replies for one write. */
 export function processInput(server: Server, c: Client): void {
   const limit = server.config.num('client-query-buffer-limit');
   callClock.t = perf.now();
+  const sliceEnd = callClock.t + TURN_SLICE_MS;
   let stalled = false;
+  let yielded = false;
   for (;;) {
     if (c.flags & (CLIENT.BLOCKED | CLIENT.CLOSE_AFTER_REPLY | CLIENT.CLOSE_ASAP)) break;
     if (server.pause !== null && isPausedFor(server, c)) break;
@@ -109,6 +121,11 @@ export function processInput(server: Server, c: Client): void {
       break;
     }
     processCommand(server, c, argv);
+    // (callClock.t is the time the command ended)
+    if (callClock.t > sliceEnd && c.parser.pending() !== 0) {
+      yielded = true;
+      break;
+    }
     if (c.out.length > SPILL_AT) {
       c.spill();
       // a pipeline of big replies: keep the rest in the query buffer until the client reads (drain resumes)
@@ -132,6 +149,23 @@ export function processInput(server: Server, c: Client): void {
   else if (c.out.length !== 0) server.queueWrite(c);
   else if (c.flags & CLIENT.CLOSE_AFTER_REPLY) server.freeClient(c);
   if (stalled) resumeLater(server, c);
+  else if (yielded) yieldTurn(server, c);
+}
+
+/** The client used its slice of this turn: no more input from it until its query buffer has been run, from the next turn on. */
+function yieldTurn(server: Server, c: Client): void {
+  const s = c.socket;
+  if (s === null || s.destroyed) return;
+  c.yielding = true;
+  if (!s.isPaused()) s.pause();
+  setImmediate(() => {
+    c.yielding = false;
+    if (!server.clients.has(c.id) || s.destroyed) return;
+    processInput(server, c);
+    // read again unless it yielded again, blocked, or waits for its output to drain
+    if (c.yielding || c.flags & CLIENT.BLOCKED || server.outputHigh(c) || c.awaitingDrain()) return;
+    if (s.isPaused()) s.resume();
+  });
 }
 
 /** Runs the rest of a stalled pipeline once the socket drains (or at once, if the kernel took everything). */
