@@ -328,7 +328,11 @@ function collectSoon(slots: number): void {
   const now = Date.now();
   if (now - lastHint < 100 || slots * 24 * 8 < getHeapStatistics().total_heap_size) return;
   lastHint = now;
-  void new ArrayBuffer(HINT_BYTES);
+  try {
+    void new ArrayBuffer(HINT_BYTES);
+  } catch {
+    // no address space for it (a strict overcommit policy): V8 collects when it would have
+  }
 }
 
 /** Old-table slots moved per table operation while a resize is in progress. */
