@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 
 import { CLK_TCK, HAVE_TASKSET, pin, freePort, waitPort, cpuTicks, rss, median } from './common.js';
 const here = dirname(fileURLToPath(import.meta.url));
-const SERVER_BIN = join(here, '..', 'src', 'cli', 'redoubt-server.js');
+// the launcher users run (exec, same pid): its young-generation and heap flags are part of the CPU
+const LAUNCHER = join(here, '..', '..', 'bin', 'redoubt-server');
 
 interface BenchTest {
   name: string;
@@ -92,7 +93,7 @@ async function startServer(kind: 'redoubt' | 'redis'): Promise<Srv> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const args =
     kind === 'redoubt'
-      ? pin(0, [process.execPath, SERVER_BIN, '--port', String(port), '--save', '', '--dir', dir])
+      ? pin(0, [LAUNCHER, '--port', String(port), '--save', '', '--dir', dir])
       : pin(0, ['redis-server', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir]);
   const proc = spawn(args[0], args.slice(1), { stdio: 'ignore' });
   await waitPort(port);

@@ -443,7 +443,8 @@ function setrange(c: Client, argv: string[]): void {
 
 function incrDecr(c: Client, key: string, incr: number | bigint): void {
   const db = c.db;
-  const v = db.write(key);
+  const slot = db.writeSlot(key);
+  const v = slot < 0 ? undefined : db.dict.valueAt(slot);
   let cur: number | bigint = 0;
   if (v !== undefined) {
     if (typeof v !== 'string') return c.error(ERR.wrongType);
@@ -466,7 +467,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
     text = r.toString();
     c.out += ':' + text + '\r\n';
   }
-  if (v !== undefined) db.replace(key, text);
+  if (slot >= 0) db.replaceAt(slot, key, text);
   else db.add(key, text);
   db.notify(NOTIFY.STRING, 'incrby', key);
   c.server.keyspace.dirty++;

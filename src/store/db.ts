@@ -464,6 +464,33 @@ export class Db {
     const v = this.peek(key);
     return v === undefined ? 'none' : typeOf(v);
   }
+
+  /**
+   * write() that returns the key's slot (-1: no such key) instead of its value,
+   * for a read-modify-write that then calls replaceAt: one lookup where
+   * write() + replace() hash and probe twice (INCR). The slot is valid until
+   * the table next changes.
+   */
+  writeSlot(key: string): number {
+    if (this.ks.cow !== null) this.ks.cow(this, key, true);
+    if (this.expires.size !== 0 && this.expireIfNeeded(key)) return -1;
+    const t = this.dict;
+    const i = t.find(key);
+    if (i >= 0 && !this.ks.noTouch) {
+      const a = t.auxAt(i);
+      t.setAuxAt(i, (a & ENC_MASK) | touched(a & LRU_CLOCK_MAX));
+    }
+    return i;
+  }
+
+  /** replace() of the key writeSlot() found at slot i, the table unchanged since. */
+  replaceAt(i: number, key: string, value: Value, enc: Enc = null): void {
+    const t = this.dict;
+    this.mem += account(value) - accountedBytes(t.valueAt(i));
+    t.setValueAt(i, value);
+    t.setAuxAt(i, (t.auxAt(i) & LRU_CLOCK_MAX) | encBits(enc));
+    this.ks.keyModified(this, key);
+  }
 }
 
 /**

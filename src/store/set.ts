@@ -22,7 +22,8 @@ import { isIntsetMember } from './ds/intset-check.js';
 import { randomMapKey } from './db.js';
 import { KeyTable } from './keytable.js';
 import { scanMap, type ScanResult } from './scan.js';
-import { EMPTY_INTSET, intsetAdd, intsetAt, intsetHas, intsetMembers, intsetRemove, intsetSize } from './ds/intset.js';
+import { parseIntFast } from '../util/numbers.js';
+import { EMPTY_INTSET, intsetAdd, intsetAt, intsetHas, intsetHasNumber, intsetMembers, intsetRemove, intsetSize } from './ds/intset.js';
 import { dropSample } from './memory.js';
 
 const TABLE_AFTER = 128;
@@ -94,7 +95,11 @@ export class SetValue implements RObject {
 
   has(m: string): boolean {
     const r = this.r;
-    if (typeof r === 'string') return isIntsetMember(m) && intsetHas(r, m);
+    if (typeof r === 'string') {
+      // parseIntFast keeps string2ll's grammar (no "+", "-0", leading zeros or spaces)
+      const v = parseIntFast(m);
+      return v !== null ? intsetHasNumber(r, v) : isIntsetMember(m) && intsetHas(r, m);
+    }
     return r instanceof Set ? r.has(m) : r.has(m);
   }
 
