@@ -34,6 +34,24 @@ async function clientLine(admin: RawClient, name: string): Promise<string | unde
   return list.split('\n').find((l) => l.includes(` name=${name} `));
 }
 
+/** Resumes a paused socket and collects `bytes` bytes of it (latin1), or fails after `ms`. */
+function readAll(sock: net.Socket, bytes: number, ms: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let got = 0;
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${got} of ${bytes} bytes arrived`)), ms);
+    sock.on('data', (d: Buffer) => {
+      chunks.push(d);
+      got += d.length;
+      if (got >= bytes) {
+        clearTimeout(timer);
+        resolve(Buffer.concat(chunks).toString('latin1'));
+      }
+    });
+    sock.resume();
+  });
+}
+
 test('a direct write the kernel did not take counts in omem until it completes (unix socket)', async () => {
   // a unix socket's kernel buffer holds about 200 KB: most of one 800 KB write stays in flight
   const srv = await startRedoubt(['--unixsocket', 'sock']);
@@ -57,21 +75,8 @@ test('a direct write the kernel did not take counts in omem until it completes (
 
     let expected = '+OK\r\n';
     for (let i = 0; i < 4; i++) expected += `$${big}\r\n${String.fromCharCode(65 + i).repeat(big)}\r\n`;
-    const chunks: Buffer[] = [];
-    let got = 0;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${got} of ${expected.length} bytes arrived`)), 10_000);
-      slow.on('data', (d: Buffer) => {
-        chunks.push(d);
-        got += d.length;
-        if (got >= expected.length) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      slow.resume();
-    });
-    assert.ok(Buffer.concat(chunks).toString('latin1') === expected, 'replies arrived complete and in order');
+    const received = await readAll(slow, expected.length, 10_000);
+    assert.ok(received === expected, 'replies arrived complete and in order');
     await new Promise((r) => setTimeout(r, 100));
     const after = (await clientLine(admin, 'slow'))!;
     assert.match(after, / omem=0 /);
@@ -122,21 +127,8 @@ test('replies a client leaves unread count in omem, and all arrive in order once
 
     let expected = '+OK\r\n';
     for (const i of order) expected += `$${VALUE}\r\n${valueOf(i)}\r\n`;
-    const chunks: Buffer[] = [];
-    let got = 0;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`only ${got} of ${expected.length} bytes arrived`)), 60_000);
-      slow.on('data', (d: Buffer) => {
-        chunks.push(d);
-        got += d.length;
-        if (got >= expected.length) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      slow.resume();
-    });
-    const all = Buffer.concat(chunks).toString('latin1');
+    const received = await readAll(slow, expected.length, 60_000);
+    const all = received;
     assert.equal(all.length, expected.length);
     assert.ok(all === expected, 'replies arrived complete and in order');
     // nothing left once it has read everything
